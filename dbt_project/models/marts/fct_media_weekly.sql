@@ -1,0 +1,28 @@
+-- Paid media per ISO week (named by its Monday), geo and channel, in the reporting
+-- currency. Impressions, clicks and engagements stay null where no platform of the
+-- channel reports them (podcast, TV).
+with
+
+spend as (
+
+    select * from {{ ref('int_ad_spend_mapped') }}
+
+),
+
+final as (
+
+    select
+        week_start,
+        geo,
+        channel,
+        sum(spend) as spend,
+        sum(impressions) as impressions,
+        sum(clicks) as clicks,
+        sum(engagements) as engagements,
+        count(distinct spend_date) as active_days
+    from spend
+    group by week_start, geo, channel
+
+)
+
+select * from final

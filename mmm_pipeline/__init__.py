@@ -1,0 +1,1 @@
+"""mmm-pipeline: raw channel data to calibrated MMM attribution and budget decisions."""

@@ -1,0 +1,70 @@
+"""One typed place for the pipeline's configuration.
+
+Everything that varies between a laptop, CI and production comes from the environment
+(``MMM_*`` variables) with defaults that work inside a clone of the repository. The dbt
+subprocess reads the same variables through ``env_var`` in ``profiles.yml``, which is why
+:func:`export_to_environment` writes the resolved values back: dbt, the Dagster
+webserver's code server and the in-process run then agree on one warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+Profile = Literal["fast", "full"]
+
+
+class Settings(BaseModel):
+    """Resolved configuration of one pipeline process."""
+
+    landing_dir: Path = Field(description="Landing zone: one folder per source.")
+    warehouse: Path = Field(description="DuckDB file that holds raw, staging, marts and mmm.")
+    dagster_home: Path = Field(description="Dagster instance storage (run history, logs).")
+    profile: Profile = Field(description="Model fitting profile: fast for tests, full for use.")
+    reporting_currency: str = Field(description="Currency every money figure is reported in.")
+    reporting_timezone: str = Field(description="Timezone that decides a conversion's week.")
+
+    @property
+    def data_dir(self) -> Path:
+        """Folder beside the warehouse for artifacts (model files, reports, data docs)."""
+        return self.warehouse.parent
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    raw = os.environ.get(name, "").strip()
+    path = Path(raw) if raw else default
+    return (path if path.is_absolute() else Path.cwd() / path).resolve()
+
+
+@cache
+def get_settings() -> Settings:
+    """Read the settings once per process from ``MMM_*`` variables and their defaults."""
+    profile = os.environ.get("MMM_PROFILE", "fast").strip() or "fast"
+    return Settings(
+        landing_dir=_path_from_env("MMM_LANDING_DIR", REPO_ROOT / "data" / "landing"),
+        warehouse=_path_from_env("MMM_WAREHOUSE", REPO_ROOT / "data" / "warehouse.duckdb"),
+        dagster_home=_path_from_env("DAGSTER_HOME", REPO_ROOT / ".dagster_home"),
+        profile=profile,  # type: ignore[arg-type]  # pydantic validates the literal
+        reporting_currency=os.environ.get("MMM_REPORTING_CURRENCY", "USD").strip().upper(),
+        reporting_timezone=os.environ.get("MMM_REPORTING_TIMEZONE", "UTC").strip(),
+    )
+
+
+def export_to_environment(settings: Settings) -> None:
+    """Publish resolved settings as environment variables for child processes (dbt)."""
+    os.environ["MMM_LANDING_DIR"] = str(settings.landing_dir)
+    os.environ["MMM_WAREHOUSE"] = str(settings.warehouse)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    os.environ["MMM_PROFILE"] = settings.profile
+    os.environ["MMM_REPORTING_CURRENCY"] = settings.reporting_currency
+    os.environ["MMM_REPORTING_TIMEZONE"] = settings.reporting_timezone
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
