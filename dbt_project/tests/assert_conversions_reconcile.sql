@@ -1,3 +1,6 @@
+-- Failing rows are kept in audit.assert_conversions_reconcile so `mmm run` can quote them.
+{{ config(store_failures=true, schema='audit') }}
+
 -- Every deduplicated conversion row is counted exactly once in the weekly mart, with
 -- its value; and every pre-aggregated outcome row likewise.
 with
@@ -25,7 +28,12 @@ marts as (
 
 )
 
-select staged.*, marts.conversion_rows as mart_rows
+select
+    staged.*,
+    marts.conversion_rows as mart_rows,
+    'conversions mart holds ' || marts.conversion_rows || ' conversions worth '
+        || marts.conversion_value || ' against ' || staged.conversion_rows
+        || ' delivered worth ' || staged.conversion_value as message
 from staged, marts
 where staged.conversion_rows <> marts.conversion_rows
     or abs(staged.conversion_value - marts.conversion_value) > 0.001

@@ -1,3 +1,6 @@
+-- Failing rows are kept in audit.assert_media_spend_reconciles so `mmm run` can quote them.
+{{ config(store_failures=true, schema='audit') }}
+
 -- The weekly media mart holds exactly the deduplicated delivered spend: no row lost or
 -- double counted by the mapping joins (to a thousandth of the reporting currency).
 with
@@ -30,7 +33,10 @@ select
     converted.spend as converted_spend,
     marts.spend as mart_spend,
     delivered.spend_rows,
-    converted.spend_rows as converted_rows
+    converted.spend_rows as converted_rows,
+    'media mart spend ' || marts.spend || ' differs from delivered spend '
+        || converted.spend || ' (' || delivered.spend_rows || ' delivered rows, '
+        || converted.spend_rows || ' converted)' as message
 from delivered, converted, marts
 where abs(converted.spend - marts.spend) > 0.001
     or delivered.spend_rows <> converted.spend_rows

@@ -1,3 +1,6 @@
+-- Failing rows are kept in audit.assert_outcome_from_one_source so `mmm run` can quote them.
+{{ config(store_failures=true, schema='audit') }}
+
 -- An outcome comes from conversions/ or from outcomes/, never both: summing both would
 -- double count. Returns the offending outcomes (the test fails when any row comes back).
 select

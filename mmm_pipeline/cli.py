@@ -1,0 +1,190 @@
+"""The ``mmm`` command: simulate, run, demo, query and ui, as the data contract names them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mmm_pipeline.settings import REPO_ROOT, Settings, export_to_environment, get_settings
+
+
+def _apply_overrides(landing: str | None, warehouse: str | None, profile: str | None) -> Settings:
+    """Turn command-line flags into the environment every component reads, then resolve."""
+    if landing:
+        os.environ["MMM_LANDING_DIR"] = str(Path(landing).resolve())
+    if warehouse:
+        os.environ["MMM_WAREHOUSE"] = str(Path(warehouse).resolve())
+    if profile:
+        os.environ["MMM_PROFILE"] = profile
+    get_settings.cache_clear()
+    settings = get_settings()
+    export_to_environment(settings)
+    return settings
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Write a synthetic landing zone and its ground truth."""
+    from mmm_pipeline.simulate import SimulationConfig, simulate
+
+    config = SimulationConfig(
+        seed=args.seed,
+        weeks=args.weeks,
+        geos=args.geos,
+        scale=args.scale,
+        touchpoints=not args.no_touchpoints,
+        incidents=not args.no_incidents,
+    )
+    out = Path(args.out).resolve()
+    started = time.perf_counter()
+    simulate(out, config)
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    print(
+        f"Simulated {config.weeks} weeks, {config.geos} geos (seed {config.seed}) into {out} "
+        f"in {time.perf_counter() - started:.1f} s: {len(files)} files, "
+        f"truth in {out / 'ground_truth.json'}"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Materialize every asset once, in process, through Dagster."""
+    settings = _apply_overrides(args.landing, args.warehouse, args.profile)
+    return run_pipeline(settings)
+
+
+def run_pipeline(settings: Settings) -> int:
+    """Run the ``mmm_all`` job in process on the current settings; print the summary."""
+    import dagster as dg
+
+    from mmm_pipeline.definitions import defs
+    from mmm_pipeline.run_summary import summarize
+
+    if not settings.landing_dir.is_dir():
+        print(
+            f"mmm run: landing zone {settings.landing_dir} does not exist; create it with one "
+            "folder per source, or run `mmm demo` for simulated data",
+            file=sys.stderr,
+        )
+        return 2
+    job = defs.resolve_job_def("mmm_all")
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    summary = summarize(
+        result, time.perf_counter() - started, settings.landing_dir, settings.warehouse
+    )
+    print(summary.render())
+    return 0 if result.success else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Simulate into the default landing zone, then run."""
+    settings = _apply_overrides(None, None, args.profile)
+    args.out = str(settings.landing_dir)
+    cmd_simulate(args)
+    return run_pipeline(settings)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run read-only SQL on the warehouse and print the result."""
+    import duckdb
+
+    settings = _apply_overrides(None, args.warehouse, None)
+    if not settings.warehouse.exists():
+        print(f"mmm query: no warehouse at {settings.warehouse}; run `mmm run` first", file=sys.stderr)
+        return 2
+    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+        try:
+            relation = conn.sql(args.sql)
+        except duckdb.Error as error:
+            print(f"mmm query: {error}", file=sys.stderr)
+            return 1
+        if relation is not None:
+            relation.show(max_rows=args.max_rows, max_width=10_000)
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    """Start the Dagster UI for this project on 127.0.0.1."""
+    _apply_overrides(args.landing, args.warehouse, None)
+    dagster = Path(sys.executable).parent / "dagster"
+    command = [
+        str(dagster),
+        "dev",
+        "-w",
+        str(REPO_ROOT / "workspace.yaml"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(args.port),
+    ]
+    print(f"Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
+    return subprocess.call(command, cwd=REPO_ROOT)  # noqa: S603 (fixed argv, no shell)
+
+
+def _add_simulation_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    parser.add_argument("--weeks", type=int, default=156, help="weeks of history (default 156)")
+    parser.add_argument("--geos", type=int, default=4, help="number of geos, 1-8 (default 4)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiplies conversion volume (default 1)"
+    )
+    parser.add_argument("--no-touchpoints", action="store_true", help="skip touchpoints/")
+    parser.add_argument(
+        "--no-incidents", action="store_true", help="no injected tracking incidents"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``mmm``, one sub-command per contract command."""
+    parser = argparse.ArgumentParser(
+        prog="mmm",
+        description="Marketing-mix-model pipeline: landing zone -> DuckDB warehouse via "
+        "Dagster, dbt and pymc-marketing.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    simulate = commands.add_parser(
+        "simulate", help="write a realistic synthetic landing zone and ground_truth.json"
+    )
+    simulate.add_argument("--out", required=True, help="folder to write the landing zone into")
+    _add_simulation_options(simulate)
+    simulate.set_defaults(func=cmd_simulate)
+
+    run = commands.add_parser("run", help="materialize every asset once, in process")
+    run.add_argument("--landing", help="landing zone (default $MMM_LANDING_DIR or data/landing)")
+    run.add_argument("--warehouse", help="DuckDB file (default $MMM_WAREHOUSE)")
+    run.add_argument("--profile", choices=["fast", "full"], help="model fitting profile")
+    run.set_defaults(func=cmd_run)
+
+    demo = commands.add_parser("demo", help="simulate into the default landing zone, then run")
+    demo.add_argument("--profile", choices=["fast", "full"], help="model fitting profile")
+    _add_simulation_options(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    query = commands.add_parser("query", help="run read-only SQL on the warehouse")
+    query.add_argument("sql", help='e.g. "select * from marts.fct_media_weekly limit 5"')
+    query.add_argument("--warehouse", help="DuckDB file (default $MMM_WAREHOUSE)")
+    query.add_argument("--max-rows", type=int, default=40, help="rows to print (default 40)")
+    query.set_defaults(func=cmd_query)
+
+    ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    ui.add_argument("--landing", help="landing zone (default $MMM_LANDING_DIR)")
+    ui.add_argument("--warehouse", help="DuckDB file (default $MMM_WAREHOUSE)")
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``mmm`` console script."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

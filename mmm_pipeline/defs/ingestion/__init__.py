@@ -1,0 +1,1 @@
+"""Ingestion: one asset per landing-zone source folder, loading new deliveries into raw."""

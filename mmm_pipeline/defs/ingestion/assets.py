@@ -1,0 +1,81 @@
+"""One Dagster asset per source folder: load new deliveries into ``raw.<source>``.
+
+The asset key ``raw/<source>`` equals the dbt source of the same name, so dbt staging
+models hang under these assets in the lineage graph without further wiring.
+"""
+
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from mmm_pipeline.landing.loader import SourceLoadReport, load_source
+from mmm_pipeline.landing.sources import SOURCES, SourceSpec
+from mmm_pipeline.resources import LandingZone
+
+DELIVERIES_CHECK = "deliveries_accepted"
+
+
+def _metadata(report: SourceLoadReport) -> dict[str, dg.MetadataValue]:
+    return {
+        "new_deliveries": dg.MetadataValue.int(len(report.results)),
+        "rows_added": dg.MetadataValue.int(report.rows_added),
+        "already_loaded": dg.MetadataValue.int(report.already_loaded),
+        "raw_row_count": dg.MetadataValue.int(report.raw_row_count),
+        "rejected": dg.MetadataValue.int(len(report.rejected)),
+        "loaded_files": dg.MetadataValue.md(
+            "\n".join(f"- `{r.file_name}`: {r.row_count:,} rows" for r in report.loaded)
+            or "none"
+        ),
+    }
+
+
+def build_landing_asset(spec: SourceSpec) -> dg.AssetsDefinition:
+    """Build the ingestion asset (and its delivery check) for one source folder."""
+    key = dg.AssetKey(["raw", spec.name])
+
+    @dg.asset(
+        key=key,
+        group_name="ingestion",
+        kinds={"duckdb"},
+        description=f"{spec.description} Loaded from `<landing>/{spec.name}/`.",
+        check_specs=[
+            dg.AssetCheckSpec(
+                DELIVERIES_CHECK,
+                asset=key,
+                blocking=False,
+                description="Every new delivery of this run was loaded; rejected files "
+                "are named with their reason.",
+            )
+        ],
+    )
+    def landing_asset(
+        context: dg.AssetExecutionContext, warehouse: DuckDBResource, landing_zone: LandingZone
+    ) -> dg.MaterializeResult:
+        with warehouse.get_connection() as conn:
+            report = load_source(conn, landing_zone.root, spec)
+        for rejected in report.rejected:
+            context.log.error(rejected.reason)
+        context.log.info(
+            f"{spec.name}: {len(report.loaded)} new deliveries, {report.rows_added:,} rows; "
+            f"{report.already_loaded} already loaded; {len(report.rejected)} rejected"
+        )
+        return dg.MaterializeResult(
+            metadata=_metadata(report),
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=DELIVERIES_CHECK,
+                    passed=not report.rejected,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={
+                        "rejected_files": dg.MetadataValue.md(
+                            "\n".join(f"- {r.reason}" for r in report.rejected) or "none"
+                        )
+                    },
+                )
+            ],
+        )
+
+    return landing_asset
+
+
+landing_assets = [build_landing_asset(spec) for spec in SOURCES.values()]

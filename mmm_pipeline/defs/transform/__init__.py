@@ -1,0 +1,1 @@
+"""Transform: the dbt project (staging, intermediate, marts) run by dagster-dbt."""

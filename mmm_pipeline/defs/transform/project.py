@@ -1,0 +1,20 @@
+"""The dbt project, built once per process.
+
+The manifest is produced at set-up (``make install`` runs ``dagster-dbt project
+prepare-and-package``); ``prepare_if_dev`` re-parses only under ``dagster dev`` so edits
+to models show up in the UI without a reinstall.
+"""
+
+from functools import cache
+
+from dagster_dbt import DbtProject
+
+from mmm_pipeline.settings import DBT_PROJECT_DIR
+
+
+@cache
+def mmm_dbt_project() -> DbtProject:
+    """The project's dbt project, with its manifest prepared when in development."""
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    return project

@@ -1,0 +1,175 @@
+"""A readable end-of-run summary for ``mmm run``: what ran, what was kept out, where to look.
+
+Built from the Dagster run's own events, so it reports exactly what the UI shows for the
+same run, plus row counts of the tables users query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+QUERYABLE_SCHEMAS = ("marts", "mmm")
+# dbt singular tests store their failing rows here, with a `message` column for people.
+AUDIT_SCHEMA = "audit"
+MAX_QUOTED_MESSAGES = 5
+
+
+@dataclass
+class RunSummary:
+    """The facts a user needs after a run, gathered from events and the warehouse."""
+
+    success: bool
+    run_id: str
+    seconds: float
+    landing_dir: Path
+    warehouse: Path
+    ingestion: dict[str, dict[str, int]] = field(default_factory=dict)
+    rejected: list[str] = field(default_factory=list)
+    checks_passed: int = 0
+    check_warnings: list[str] = field(default_factory=list)
+    check_failures: list[str] = field(default_factory=list)
+    step_failures: list[str] = field(default_factory=list)
+    table_rows: dict[str, int] = field(default_factory=dict)
+
+    def render(self) -> str:
+        """The summary as plain text for a terminal."""
+        verdict = "succeeded" if self.success else "FAILED"
+        lines = [
+            f"mmm run {verdict} in {self.seconds:.1f} s (Dagster run {self.run_id[:8]})",
+            f"  landing zone  {self.landing_dir}",
+            f"  warehouse     {self.warehouse}",
+            "",
+            "Ingestion (new deliveries this run)",
+        ]
+        for source, counts in sorted(self.ingestion.items()):
+            lines.append(
+                f"  {source:<17} {counts['new_deliveries']:>3} new files, "
+                f"{counts['rows_added']:>10,} rows added; {counts['already_loaded']} already "
+                f"loaded, {counts['rejected']} rejected; {counts['raw_row_count']:,} rows in raw"
+            )
+        if self.rejected:
+            lines += ["", "Kept out (files are untouched in the landing zone):"]
+            lines += [f"  x {reason}" for reason in self.rejected]
+        lines += [
+            "",
+            f"Checks: {self.checks_passed} passed, {len(self.check_warnings)} warnings, "
+            f"{len(self.check_failures)} failed",
+        ]
+        lines += [f"  ! {warning}" for warning in self.check_warnings]
+        lines += [f"  x {failure}" for failure in self.check_failures]
+        if self.step_failures:
+            lines += ["", "Failed steps:"]
+            lines += [f"  x {failure}" for failure in self.step_failures]
+        if self.table_rows:
+            lines += ["", "Tables to query:"]
+            lines += [f"  {name:<40} {rows:>10,} rows" for name, rows in self.table_rows.items()]
+            lines += ["", 'Try: mmm query "select * from marts.fct_media_weekly limit 10"']
+        return "\n".join(lines)
+
+
+def _int(metadata: dict, key: str) -> int:
+    value = metadata.get(key)
+    return int(value.value) if value is not None else 0
+
+
+def _rejected_files(evaluation: dg.AssetCheckEvaluation) -> list[str]:
+    """The per-file reasons an ingestion check lists, one line per rejected file."""
+    listing = evaluation.metadata.get("rejected_files")
+    if listing is None:
+        return []
+    return [line.removeprefix("- ") for line in str(listing.value).splitlines() if line]
+
+
+def _describe_check(evaluation: dg.AssetCheckEvaluation) -> str:
+    name = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}"
+    if "rejected_files" in evaluation.metadata:
+        return f"{name}: {len(_rejected_files(evaluation))} file(s) kept out, listed below"
+    return f"{name}: {evaluation.description}" if evaluation.description else name
+
+
+def _table_row_counts(warehouse: Path) -> dict[str, int]:
+    if not warehouse.exists():
+        return {}
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        tables = conn.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ? order by 1, 2",
+            [list(QUERYABLE_SCHEMAS)],
+        ).fetchall()
+        for schema, table in tables:
+            counts[f"{schema}.{table}"] = conn.execute(
+                f'select count(*) from "{schema}"."{table}"'  # noqa: S608 (names from the catalog)
+            ).fetchall()[0][0]
+    return counts
+
+
+def summarize(
+    result: dg.ExecuteInProcessResult, seconds: float, landing_dir: Path, warehouse: Path
+) -> RunSummary:
+    """Gather the summary of a finished in-process run."""
+    summary = RunSummary(
+        success=result.success,
+        run_id=result.run_id,
+        seconds=seconds,
+        landing_dir=landing_dir,
+        warehouse=warehouse,
+    )
+    for event in result.all_events:
+        if event.is_step_materialization:
+            materialization = event.event_specific_data.materialization  # type: ignore[union-attr]
+            key = materialization.asset_key
+            if key.path[0] == "raw":
+                metadata = materialization.metadata
+                summary.ingestion[key.path[-1]] = {
+                    name: _int(metadata, name)
+                    for name in (
+                        "new_deliveries",
+                        "rows_added",
+                        "already_loaded",
+                        "rejected",
+                        "raw_row_count",
+                    )
+                }
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation: dg.AssetCheckEvaluation = event.event_specific_data  # type: ignore[assignment]
+            if evaluation.passed:
+                summary.checks_passed += 1
+                continue
+            summary.rejected += _rejected_files(evaluation)
+            if evaluation.severity == dg.AssetCheckSeverity.WARN:
+                summary.check_warnings.append(_describe_check(evaluation))
+            else:
+                summary.check_failures.append(_describe_check(evaluation))
+        elif event.is_step_failure:
+            error = event.step_failure_data.error  # type: ignore[union-attr]
+            message = error.message.strip().splitlines()[0] if error else "unknown error"
+            summary.step_failures.append(f"{event.step_key}: {message}")
+    summary.check_failures = [
+        _with_audit_messages(warehouse, failure) for failure in summary.check_failures
+    ]
+    summary.table_rows = _table_row_counts(warehouse)
+    return summary
+
+
+def _with_audit_messages(warehouse: Path, failure: str) -> str:
+    """Append the messages a failed singular dbt test stored about its failing rows."""
+    check_name = failure.split(" ")[1].split(":")[0]
+    if not check_name.startswith("assert_") or not warehouse.exists():
+        return failure
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        exists = conn.execute(
+            "select count(*) from information_schema.columns "
+            "where table_schema = ? and table_name = ? and column_name = 'message'",
+            [AUDIT_SCHEMA, check_name],
+        ).fetchall()[0][0]
+        if not exists:
+            return failure
+        messages = conn.execute(
+            f'select message from {AUDIT_SCHEMA}."{check_name}" limit {MAX_QUOTED_MESSAGES}'  # noqa: S608
+        ).fetchall()
+    return "\n      ".join([failure, *(str(m[0]) for m in messages)])

@@ -1,0 +1,34 @@
+"""Shared fixtures: a throwaway landing zone, warehouse and Dagster home per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mmm_pipeline.settings import get_settings
+
+
+@pytest.fixture
+def pipeline_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+    """Point every component at fresh paths under ``tmp_path`` for one test."""
+    paths = {
+        "landing": tmp_path / "landing",
+        "warehouse": tmp_path / "warehouse.duckdb",
+        "dagster_home": tmp_path / "dagster_home",
+    }
+    paths["landing"].mkdir()
+    monkeypatch.setenv("MMM_LANDING_DIR", str(paths["landing"]))
+    monkeypatch.setenv("MMM_WAREHOUSE", str(paths["warehouse"]))
+    monkeypatch.setenv("DAGSTER_HOME", str(paths["dagster_home"]))
+    get_settings.cache_clear()
+    yield paths
+    get_settings.cache_clear()
+
+
+def write_csv(path: Path, header: str, *rows: str) -> Path:
+    """Write a small CSV delivery (UTF-8, header row) and return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path

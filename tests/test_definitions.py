@@ -1,0 +1,31 @@
+"""The Dagster definitions load and hold what the data contract promises."""
+
+from mmm_pipeline.definitions import defs
+
+
+def test_definitions_load_with_every_source_and_contract_mart() -> None:
+    keys = {key.to_user_string() for key in defs.resolve_all_asset_keys()}
+    for source in (
+        "ad_spend",
+        "conversions",
+        "touchpoints",
+        "survey_responses",
+        "experiments",
+        "controls",
+        "outcomes",
+    ):
+        assert f"raw/{source}" in keys
+    assert {"marts/fct_media_weekly", "marts/fct_conversions_weekly"} <= keys
+
+
+def test_dbt_staging_hangs_under_the_ingestion_assets() -> None:
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(
+        next(k for k in graph.get_all_asset_keys() if k.path[-1] == "stg_landing__ad_spend")
+    ).parent_keys
+    assert {key.to_user_string() for key in parents} >= {"raw/ad_spend"}
+
+
+def test_the_job_that_mmm_run_executes_covers_every_asset() -> None:
+    job = defs.resolve_job_def("mmm_all")
+    assert set(job.asset_layer.selected_asset_keys) == set(defs.resolve_all_asset_keys())
