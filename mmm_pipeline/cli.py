@@ -95,7 +95,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     settings = _apply_overrides(None, args.warehouse, None)
     if not settings.warehouse.exists():
-        print(f"mmm query: no warehouse at {settings.warehouse}; run `mmm run` first", file=sys.stderr)
+        print(
+            f"mmm query: no warehouse at {settings.warehouse}; run `mmm run` first", file=sys.stderr
+        )
         return 2
     with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
         try:
@@ -140,7 +142,7 @@ def _add_simulation_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``mmm``, one sub-command per contract command."""
+    """Build the argument parser of ``mmm``, one sub-command per contract command."""
     parser = argparse.ArgumentParser(
         prog="mmm",
         description="Marketing-mix-model pipeline: landing zone -> DuckDB warehouse via "

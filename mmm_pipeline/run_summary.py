@@ -36,7 +36,7 @@ class RunSummary:
     table_rows: dict[str, int] = field(default_factory=dict)
 
     def render(self) -> str:
-        """The summary as plain text for a terminal."""
+        """Render the summary as plain text for a terminal."""
         verdict = "succeeded" if self.success else "FAILED"
         lines = [
             f"mmm run {verdict} in {self.seconds:.1f} s (Dagster run {self.run_id[:8]})",
@@ -77,7 +77,7 @@ def _int(metadata: dict, key: str) -> int:
 
 
 def _rejected_files(evaluation: dg.AssetCheckEvaluation) -> list[str]:
-    """The per-file reasons an ingestion check lists, one line per rejected file."""
+    """List the per-file reasons an ingestion check reports, one per rejected file."""
     listing = evaluation.metadata.get("rejected_files")
     if listing is None:
         return []

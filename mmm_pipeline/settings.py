@@ -31,6 +31,9 @@ class Settings(BaseModel):
     profile: Profile = Field(description="Model fitting profile: fast for tests, full for use.")
     reporting_currency: str = Field(description="Currency every money figure is reported in.")
     reporting_timezone: str = Field(description="Timezone that decides a conversion's week.")
+    duckdb_memory_limit: str = Field(
+        description="DuckDB memory_limit for loading and dbt; larger work spills to disk."
+    )
 
     @property
     def data_dir(self) -> Path:
@@ -55,6 +58,7 @@ def get_settings() -> Settings:
         profile=profile,  # type: ignore[arg-type]  # pydantic validates the literal
         reporting_currency=os.environ.get("MMM_REPORTING_CURRENCY", "USD").strip().upper(),
         reporting_timezone=os.environ.get("MMM_REPORTING_TIMEZONE", "UTC").strip(),
+        duckdb_memory_limit=os.environ.get("MMM_DUCKDB_MEMORY_LIMIT", "3GB").strip(),
     )
 
 
@@ -66,5 +70,6 @@ def export_to_environment(settings: Settings) -> None:
     os.environ["MMM_PROFILE"] = settings.profile
     os.environ["MMM_REPORTING_CURRENCY"] = settings.reporting_currency
     os.environ["MMM_REPORTING_TIMEZONE"] = settings.reporting_timezone
+    os.environ["MMM_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)

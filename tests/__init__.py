@@ -1,0 +1,1 @@
+"""Tests, mirroring the package: definitions, landing, transform, simulate, end to end."""

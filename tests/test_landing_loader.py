@@ -53,7 +53,9 @@ def test_missing_required_column_names_file_and_column_and_keeps_the_rest(
 ) -> None:
     landing = tmp_path / "landing"
     write_csv(landing / "ad_spend" / "good.csv", SPEND_HEADER, "2024-01-01,US,meta,a,10,USD")
-    write_csv(landing / "ad_spend" / "export_2.csv", "date,geo,platform,campaign", "2024-01-01,US,x,y")
+    write_csv(
+        landing / "ad_spend" / "export_2.csv", "date,geo,platform,campaign", "2024-01-01,US,x,y"
+    )
     before = _digest(landing)
 
     report = load_source(conn, landing, SOURCES["ad_spend"])
@@ -75,8 +77,11 @@ def test_missing_required_column_names_file_and_column_and_keeps_the_rest(
         ("empty.csv", b"", "the file is empty"),
         ("header_only.csv", SPEND_HEADER.encode() + b"\n", "has a header but no data rows"),
         ("report.xlsx", b"PK\x03\x04", "file type '.xlsx' is not taken"),
-        ("latin1.csv", (SPEND_HEADER + "\n2024-01-01,DE,meta,Café,1,EUR\n").encode("latin-1"),
-         "could not be read"),
+        (
+            "latin1.csv",
+            (SPEND_HEADER + "\n2024-01-01,DE,meta,Café,1,EUR\n").encode("latin-1"),
+            "could not be read",
+        ),
     ],
 )
 def test_unreadable_files_are_rejected_whole_with_reason(
@@ -113,7 +118,9 @@ def test_lineage_names_file_and_line_in_delivery_order(tmp_path: Path, conn) -> 
     landing = tmp_path / "landing"
     rows = [f"2024-01-01,US,meta,c{i},{i},USD" for i in range(50_000)]
     big = write_csv(landing / "ad_spend" / "b_big.csv", SPEND_HEADER, *rows)
-    late = write_csv(landing / "ad_spend" / "a_late.csv", SPEND_HEADER, "2024-01-01,US,meta,c7,9,USD")
+    late = write_csv(
+        landing / "ad_spend" / "a_late.csv", SPEND_HEADER, "2024-01-01,US,meta,c7,9,USD"
+    )
     # Delivery order is arrival (modification) time, not the name.
     os.utime(big, (1_700_000_000, 1_700_000_000))
     os.utime(late, (1_700_000_100, 1_700_000_100))

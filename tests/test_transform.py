@@ -107,7 +107,10 @@ def _write_landing_zone(landing: Path) -> None:
         f'u{i},2024-01-02T10:00:00Z,US,signup,0,self_serve,{src},{med},{camp},"{ref}"'
         for i, (src, med, camp, ref, _) in enumerate(UTM_CASES)
     ]
-    header = "conversion_id,occurred_at,geo,outcome,value,segment,utm_source,utm_medium,utm_campaign,referrer"
+    header = (
+        "conversion_id,occurred_at,geo,outcome,value,segment,"
+        "utm_source,utm_medium,utm_campaign,referrer"
+    )
     conv_first = write_csv(
         landing / "conversions" / "conv_1.csv",
         header,
@@ -117,7 +120,9 @@ def _write_landing_zone(landing: Path) -> None:
         "o3,2024-01-03 12:00:00,DE,order,5,,,,,",
     )
     conv_second = write_csv(
-        landing / "conversions" / "conv_2.csv", header, "o1,2024-01-07T23:30:00-02:00,US,order,12,self_serve,,,,"
+        landing / "conversions" / "conv_2.csv",
+        header,
+        "o1,2024-01-07T23:30:00-02:00,US,order,12,self_serve,,,,",
     )
     os.utime(conv_first, (1_700_000_000, 1_700_000_000))
     os.utime(conv_second, (1_700_000_100, 1_700_000_100))
@@ -242,7 +247,7 @@ def test_controls_for_all_apply_to_every_geo(warehouse) -> None:
 def test_weeks_are_iso_weeks_named_by_monday(warehouse) -> None:
     for table in ("fct_media_weekly", "fct_conversions_weekly", "fct_last_click_weekly"):
         not_monday = warehouse.execute(
-            f"select count(*) from marts.{table} where isodow(week_start) <> 1"  # noqa: S608
+            f"select count(*) from marts.{table} where isodow(week_start) <> 1"
         ).fetchall()[0][0]
         assert not_monday == 0, table
 

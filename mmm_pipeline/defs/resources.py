@@ -14,12 +14,15 @@ from mmm_pipeline.settings import export_to_environment, get_settings
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    """The warehouse, the landing zone and dbt, all pointing at the same settings."""
+    """Provide the warehouse, the landing zone and dbt, all on the same settings."""
     settings = get_settings()
     export_to_environment(settings)
     return dg.Definitions(
         resources={
-            "warehouse": DuckDBResource(database=dg.EnvVar("MMM_WAREHOUSE")),
+            "warehouse": DuckDBResource(
+                database=dg.EnvVar("MMM_WAREHOUSE"),
+                connection_config={"memory_limit": settings.duckdb_memory_limit},
+            ),
             "landing_zone": LandingZone(path=dg.EnvVar("MMM_LANDING_DIR")),
             # The dbt next to this interpreter, so `.venv/bin/mmm` works without an
             # activated virtualenv on PATH.

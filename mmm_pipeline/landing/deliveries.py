@@ -55,9 +55,7 @@ def discover_deliveries(landing_dir: Path, source: str) -> list[Delivery]:
     folder = landing_dir / source
     if not folder.is_dir():
         return []
-    files = [
-        path for path in folder.iterdir() if path.is_file() and not path.name.startswith(".")
-    ]
+    files = [path for path in folder.iterdir() if path.is_file() and not path.name.startswith(".")]
     deliveries = []
     for path in files:
         stat = path.stat()

@@ -64,7 +64,7 @@ class SourceLoadReport:
 
 
 def _reader(delivery: Delivery) -> tuple[str, str]:
-    """The DuckDB table function for a delivery, and its 1-based line expression.
+    """Return the DuckDB table function for a delivery and its 1-based line expression.
 
     For CSV the header is line 1, so data row ``n`` (ordinality) is line ``n + 1``.
     """
@@ -185,9 +185,7 @@ def _record(
     )
 
 
-def _reject(
-    conn: DuckDBPyConnection, delivery: Delivery, reason: str, loaded_at: datetime
-) -> None:
+def _reject(conn: DuckDBPyConnection, delivery: Delivery, reason: str, loaded_at: datetime) -> None:
     """Record a whole-file rejection in the ledger and the quarantine."""
     delivery_id = conn.execute("select nextval('raw.delivery_id_seq')").fetchall()[0][0]
     _record(conn, delivery, delivery_id, 0, "rejected", reason, loaded_at)
@@ -207,14 +205,14 @@ def _is_known(conn: DuckDBPyConnection, delivery: Delivery) -> bool:
     )
 
 
-def load_source(
-    conn: DuckDBPyConnection, landing_dir: Path, spec: SourceSpec
-) -> SourceLoadReport:
+def load_source(conn: DuckDBPyConnection, landing_dir: Path, spec: SourceSpec) -> SourceLoadReport:
     """Load every new delivery of one source folder, oldest first.
 
     Already-seen bytes are skipped. Each new file is loaded or rejected on its own, in its
     own transaction, so one bad file never blocks or corrupts the others.
     """
+    # Parquet timestamps with a zone are cast to text in UTC, the contract's default zone.
+    conn.execute("set TimeZone = 'UTC'")
     ensure_raw_schema(conn)
     ensure_source_table(conn, spec)
     report = SourceLoadReport(source=spec.name)

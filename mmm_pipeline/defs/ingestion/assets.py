@@ -4,7 +4,6 @@ The asset key ``raw/<source>`` equals the dbt source of the same name, so dbt st
 models hang under these assets in the lineage graph without further wiring.
 """
 
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -23,8 +22,7 @@ def _metadata(report: SourceLoadReport) -> dict[str, dg.MetadataValue]:
         "raw_row_count": dg.MetadataValue.int(report.raw_row_count),
         "rejected": dg.MetadataValue.int(len(report.rejected)),
         "loaded_files": dg.MetadataValue.md(
-            "\n".join(f"- `{r.file_name}`: {r.row_count:,} rows" for r in report.loaded)
-            or "none"
+            "\n".join(f"- `{r.file_name}`: {r.row_count:,} rows" for r in report.loaded) or "none"
         ),
     }
 

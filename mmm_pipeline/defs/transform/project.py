@@ -14,7 +14,7 @@ from mmm_pipeline.settings import DBT_PROJECT_DIR
 
 @cache
 def mmm_dbt_project() -> DbtProject:
-    """The project's dbt project, with its manifest prepared when in development."""
+    """Return the dbt project, its manifest prepared when in development."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     project.prepare_if_dev()
     return project
