@@ -124,8 +124,11 @@ def cmd_ui(args: argparse.Namespace) -> int:
         "-p",
         str(args.port),
     ]
+    # Under `dagster dev` the dbt manifest is re-parsed by the `dbt` found on PATH: make it
+    # this environment's, even when the virtualenv is not activated.
+    env = dict(os.environ, PATH=os.pathsep.join([str(dagster.parent), os.environ.get("PATH", "")]))
     print(f"Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
-    return subprocess.call(command, cwd=REPO_ROOT)  # noqa: S603 (fixed argv, no shell)
+    return subprocess.call(command, cwd=REPO_ROOT, env=env)  # noqa: S603 (fixed argv, no shell)
 
 
 def _add_simulation_options(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,60 @@
+"""`mmm ui` starts a real Dagster webserver that serves this project's definitions."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+STARTUP_SECONDS = 120
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _graphql(port: int, query: str) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
+def test_ui_serves_the_project_assets(pipeline_env: dict[str, Path]) -> None:
+    port = _free_port()
+    mmm = Path(sys.executable).parent / "mmm"
+    process = subprocess.Popen(  # noqa: S603 (fixed argv)
+        [str(mmm), "ui", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        keys: list[str] = []
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                result = _graphql(port, "{ assetNodes { assetKey { path } } }")
+                keys = ["/".join(n["assetKey"]["path"]) for n in result["data"]["assetNodes"]]
+                if keys:
+                    break
+            except (OSError, KeyError, TypeError):
+                pass
+            time.sleep(1)
+        assert process.poll() is None, "the webserver exited"
+        assert "raw/conversions" in keys
+        assert "marts/fct_media_weekly" in keys
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
