@@ -28,7 +28,7 @@ def _apply_overrides(landing: str | None, warehouse: str | None, profile: str | 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Write a synthetic landing zone and its ground truth."""
-    from mmm_pipeline.simulate import SimulationConfig, simulate
+    from mmm_pipeline.simulate import LandingZoneNotEmpty, SimulationConfig, simulate
 
     config = SimulationConfig(
         seed=args.seed,
@@ -40,7 +40,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     )
     out = Path(args.out).resolve()
     started = time.perf_counter()
-    simulate(out, config)
+    try:
+        simulate(out, config)
+    except LandingZoneNotEmpty as error:
+        print(f"mmm simulate: {error}", file=sys.stderr)
+        return 2
     files = sorted(p for p in out.rglob("*") if p.is_file())
     print(
         f"Simulated {config.weeks} weeks, {config.geos} geos (seed {config.seed}) into {out} "
@@ -85,8 +89,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Simulate into the default landing zone, then run."""
     settings = _apply_overrides(None, None, args.profile)
     args.out = str(settings.landing_dir)
-    cmd_simulate(args)
-    return run_pipeline(settings)
+    simulated = cmd_simulate(args)
+    return simulated or run_pipeline(settings)
 
 
 def cmd_query(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ from_conversions as (
         segment,
         outcome,
         count(*)::double as conversions,
-        sum(value) as value,
+        round(sum(value), 4) as value,
         'conversions' as delivered_as
     from conversions
     group by week_start, geo, segment, outcome
@@ -39,7 +39,7 @@ from_outcomes as (
         segment,
         outcome,
         sum(conversions) as conversions,
-        sum(value) as value,
+        round(sum(value), 4) as value,
         'outcomes' as delivered_as
     from outcomes
     group by 1, geo, segment, outcome

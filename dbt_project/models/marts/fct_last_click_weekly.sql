@@ -17,7 +17,7 @@ final as (
         outcome,
         last_click_channel as channel,
         count(*)::double as conversions,
-        sum(value) as value,
+        round(sum(value), 4) as value,
         count(*) filter (where is_untracked)::double as untracked_conversions
     from conversions
     group by week_start, geo, segment, outcome, last_click_channel

@@ -15,7 +15,9 @@ final as (
         week_start,
         geo,
         channel,
-        sum(spend) as spend,
+        -- Rounded to 1/100 of a cent: parallel float sums differ in the last bits between
+        -- runs, and a rebuild on the same data should give the same table.
+        round(sum(spend), 4) as spend,
         sum(impressions) as impressions,
         sum(clicks) as clicks,
         sum(engagements) as engagements,

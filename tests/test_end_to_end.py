@@ -1,0 +1,147 @@
+"""`mmm simulate` then `mmm run`, end to end: the marts hold exactly what was delivered.
+
+The simulator's ground truth is the reference: it knows every delivered conversion (after
+re-exports) and the final spend (after restatements), so the marts must match it to the
+cent, on a landing zone with overlapping re-exports, messy UTMs and several currencies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from mmm_pipeline.cli import main
+from mmm_pipeline.settings import get_settings
+
+CENT = 0.005
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    root = tmp_path_factory.mktemp("e2e")
+    landing, warehouse = root / "landing", root / "warehouse.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+        get_settings.cache_clear()
+        simulated = main(
+            ["simulate", "--out", str(landing), "--weeks", "26", "--geos", "3", "--scale", "0.2"]
+        )
+        delivered = _digest(landing)
+        first = main(["run", "--landing", str(landing), "--warehouse", str(warehouse)])
+        with duckdb.connect(str(warehouse), read_only=True) as conn:
+            media_after_first = conn.execute(
+                "select * from marts.fct_media_weekly order by all"
+            ).fetchall()
+        second = main(["run", "--landing", str(landing), "--warehouse", str(warehouse)])
+        get_settings.cache_clear()
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        yield {
+            "exit_codes": (simulated, first, second),
+            "truth": json.loads((landing / "ground_truth.json").read_text()),
+            "conn": conn,
+            "delivered": delivered,
+            "after": _digest(landing),
+            "media_after_first": media_after_first,
+        }
+
+
+def test_simulate_and_both_runs_succeed(run: dict) -> None:
+    assert run["exit_codes"] == (0, 0, 0)
+
+
+def test_delivered_files_are_untouched(run: dict) -> None:
+    assert run["after"] == run["delivered"]
+
+
+def test_media_mart_holds_final_spend_to_the_cent(run: dict) -> None:
+    truth = {
+        (row["week_start"], row["geo"], row["channel"]): row["spend"]
+        for row in run["truth"]["media_weekly"]
+        if row["spend"]
+    }
+    mart = {
+        (week, geo, channel): spend
+        for week, geo, channel, spend in run["conn"]
+        .execute(
+            "select week_start::varchar, geo, channel, spend from marts.fct_media_weekly "
+            "where spend <> 0"
+        )
+        .fetchall()
+    }
+    assert mart.keys() == truth.keys()
+    off = {key: (mart[key], truth[key]) for key in truth if abs(mart[key] - truth[key]) > CENT}
+    assert not off, (
+        f"spend differs from the truth in {len(off)} cells, e.g. {list(off.items())[:3]}"
+    )
+
+
+def test_every_paid_platform_is_mapped(run: dict) -> None:
+    unmapped = (
+        run["conn"]
+        .execute(
+            "select distinct platform, campaign from intermediate.int_ad_spend_mapped "
+            "where not is_mapped or channel = 'other'"
+        )
+        .fetchall()
+    )
+    assert unmapped == []
+
+
+def test_conversions_mart_holds_every_delivered_conversion_once(run: dict) -> None:
+    truth: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for row in run["truth"]["contributions"]:
+        cell = truth[(row["week_start"], row["geo"], row["segment"], row["outcome"])]
+        cell[0] += row["conversions"]
+        cell[1] += row["value"]
+    mart = {
+        tuple(key): (conversions, value)
+        for *key, conversions, value in run["conn"]
+        .execute(
+            "select week_start::varchar, geo, segment, outcome, conversions, value "
+            "from marts.fct_conversions_weekly"
+        )
+        .fetchall()
+    }
+    # The CRM export has rows for weeks without opportunities; the truth lists no zeros.
+    assert {k for k, (conversions, _) in mart.items() if conversions} == truth.keys()
+    for key, (conversions, value) in mart.items():
+        assert conversions == truth[key][0], key
+        assert value == pytest.approx(truth[key][1], abs=CENT), key
+
+
+def test_last_click_mart_conserves_conversions(run: dict) -> None:
+    by_mart = (
+        run["conn"]
+        .execute(
+            "select (select sum(conversions) from marts.fct_last_click_weekly), "
+            "(select sum(conversions) from marts.fct_conversions_weekly "
+            " where delivered_as = 'conversions')"
+        )
+        .fetchall()[0]
+    )
+    assert by_mart[0] == by_mart[1]
+
+
+def test_a_second_run_on_the_same_deliveries_changes_nothing(run: dict) -> None:
+    media = run["conn"].execute("select * from marts.fct_media_weekly order by all").fetchall()
+    assert media == run["media_after_first"]
+    assert (
+        run["conn"]
+        .execute("select count(*), count(distinct content_hash) from raw.deliveries")
+        .fetchall()[0]
+        == (len(run["delivered"]) - 1,) * 2
+    )  # all but ground_truth.json
