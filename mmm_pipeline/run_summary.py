@@ -49,7 +49,8 @@ class RunSummary:
             lines.append(
                 f"  {source:<17} {counts['new_deliveries']:>3} new files, "
                 f"{counts['rows_added']:>10,} rows added; {counts['already_loaded']} already "
-                f"loaded, {counts['rejected']} rejected; {counts['raw_row_count']:,} rows in raw"
+                f"loaded, {counts['rejected']} rejected, {counts['rows_quarantined']:,} rows "
+                f"quarantined; {counts['raw_row_count']:,} rows in raw"
             )
         if self.rejected:
             lines += ["", "Kept out (files are untouched in the landing zone):"]
@@ -77,17 +78,19 @@ def _int(metadata: dict, key: str) -> int:
 
 
 def _rejected_files(evaluation: dg.AssetCheckEvaluation) -> list[str]:
-    """List the per-file reasons an ingestion check reports, one per rejected file."""
-    listing = evaluation.metadata.get("rejected_files")
-    if listing is None:
-        return []
-    return [line.removeprefix("- ") for line in str(listing.value).splitlines() if line]
+    """List what an ingestion check kept out: rejected files, then quarantined rows."""
+    kept_out = []
+    for key in ("rejected_files", "quarantined_rows"):
+        listing = evaluation.metadata.get(key)
+        if listing is not None and listing.value != "none":
+            kept_out += [line.removeprefix("- ") for line in str(listing.value).splitlines()]
+    return kept_out
 
 
 def _describe_check(evaluation: dg.AssetCheckEvaluation) -> str:
     name = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}"
     if "rejected_files" in evaluation.metadata:
-        return f"{name}: {len(_rejected_files(evaluation))} file(s) kept out, listed below"
+        return f"{name}: deliveries or rows kept out, listed below"
     return f"{name}: {evaluation.description}" if evaluation.description else name
 
 
@@ -132,6 +135,7 @@ def summarize(
                         "rows_added",
                         "already_loaded",
                         "rejected",
+                        "rows_quarantined",
                         "raw_row_count",
                     )
                 }

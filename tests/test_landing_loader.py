@@ -80,7 +80,7 @@ def test_missing_required_column_names_file_and_column_and_keeps_the_rest(
         (
             "latin1.csv",
             (SPEND_HEADER + "\n2024-01-01,DE,meta,Café,1,EUR\n").encode("latin-1"),
-            "could not be read",
+            "no line could be read (line 2: the line has characters that are not valid UTF-8)",
         ),
     ],
 )
@@ -164,3 +164,89 @@ def test_every_source_table_exists_even_when_nothing_was_delivered(tmp_path: Pat
     )
     for spec in SOURCES.values():
         assert set(spec.columns) <= set(columns[spec.name])
+
+
+def _quarantine(conn) -> list[tuple]:
+    return conn.execute(
+        "select file_name, line_number, column_name, value, reason from raw.quarantine "
+        "order by line_number, column_name"
+    ).fetchall()
+
+
+def test_bad_rows_are_quarantined_with_line_and_reason_and_the_rest_loads(
+    tmp_path: Path, conn
+) -> None:
+    landing = tmp_path / "landing"
+    folder = landing / "ad_spend"
+    folder.mkdir(parents=True)
+    lines = [
+        SPEND_HEADER,
+        "2024-01-01,US,meta,a,10,USD",  # line 2: good
+        "2024-01-01,US,meta,b,-40.0,USD",  # 3: negative spend
+        "2024-13-45,US,meta,c,1,USD",  # 4: not a date
+        "2024-01-01,US,meta,d,ten,USD",  # 5: not a number
+        "2024-01-01,US,meta,e,1,XYZ",  # 6: unknown currency
+        "2024-01-01,US,meta," + "x" * 300 + ",1,USD",  # 7: identifier too long
+        "2024-01-01,US,meta,f,1,USD,extra",  # 8: too many fields
+        "2024-01-02,US,meta,g,5,EUR",  # 9: good
+    ]
+    body = "\n".join(lines).encode() + b"\n2024-01-01,DE,meta,caf\xe9,1,EUR\n"  # 10: not UTF-8
+    body += b"2024-01-03,US,meta,h,7,\n"  # 11: good (empty currency is the default)
+    (folder / "export_2.csv").write_bytes(body)
+    before = _digest(landing)
+
+    report = load_source(conn, landing, SOURCES["ad_spend"])
+
+    (result,) = report.loaded
+    assert (result.row_count, result.quarantined_rows) == (3, 7)
+    loaded = conn.execute(
+        "select campaign, spend, _line_number from raw.ad_spend order by _line_number"
+    ).fetchall()
+    assert loaded == [("a", "10", 2), ("g", "5", 9), ("h", "7", 11)]
+    found = {(line, column): reason for _, line, column, _, reason in _quarantine(conn)}
+    assert found[(3, "spend")] == "spend must be >= 0"
+    assert found[(4, "date")] == "date must be a date as YYYY-MM-DD"
+    assert found[(5, "spend")] == "spend must be a number"
+    assert found[(6, "currency")].startswith("currency must be a currency with a rate")
+    assert found[(7, "campaign")] == "campaign must be at most 256 characters"
+    assert found[(8, None)] == "the line has more fields than the header"
+    assert found[(10, None)] == "the line has characters that are not valid UTF-8"
+    assert _digest(landing) == before
+
+
+def test_invalid_lift_tests_are_quarantined(tmp_path: Path, conn) -> None:
+    landing = tmp_path / "landing"
+    write_csv(
+        landing / "experiments" / "tests.csv",
+        "experiment_id,channel,start_date,end_date,outcome,spend_delta,lift,lift_sigma",
+        "e1,meta,2024-03-01,2024-03-28,signup,-5000,-40,12",
+        "e2,meta,2024-03-28,2024-03-01,signup,-5000,-40,12",
+        "e3,meta,2024-03-01,2024-03-28,signup,-5000,-40,0",
+        "e4,facebook,2024-03-01,2024-03-28,signup,-5000,-40,12",
+    )
+    load_source(conn, landing, SOURCES["experiments"])
+    assert conn.execute("select experiment_id from raw.experiments").fetchall() == [("e1",)]
+    reasons = [(line, reason) for _, line, _, _, reason in _quarantine(conn)]
+    assert reasons == [
+        (3, "end_date is before start_date"),
+        (4, "lift_sigma must be > 0"),
+        (5, "channel must be a canonical channel (dbt_project/seeds/channels.csv)"),
+    ]
+
+
+def test_injection_like_values_are_loaded_as_literal_text_and_nothing_else_happens(
+    tmp_path: Path, conn
+) -> None:
+    landing = tmp_path / "landing"
+    evil_campaign = "x'); DROP TABLE raw.deliveries; --"
+    write_csv(
+        landing / "ad_spend" / "x.csv",
+        SPEND_HEADER,
+        f'2024-01-01,US,meta,"{evil_campaign}",1,USD',
+        "2024-01-01,US,meta,b,1,USD' OR 1=1 --",
+    )
+    load_source(conn, landing, SOURCES["ad_spend"])
+    assert conn.execute("select campaign from raw.ad_spend").fetchall() == [(evil_campaign,)]
+    assert conn.execute("select count(*) from raw.deliveries").fetchall() == [(1,)]
+    (quarantined,) = _quarantine(conn)
+    assert quarantined[3] == "USD' OR 1=1 --"

@@ -38,11 +38,16 @@ def ensure_raw_schema(conn: DuckDBPyConnection) -> None:
             content_hash VARCHAR not null,
             size_bytes BIGINT not null,
             row_count BIGINT not null,
+            quarantined_rows BIGINT not null default 0,
             status VARCHAR not null,       -- loaded | rejected
             reason VARCHAR,
             loaded_at TIMESTAMP WITH TIME ZONE not null
         )
         """
+    )
+    # Warehouses created before quarantined_rows existed gain it here.
+    conn.execute(
+        "alter table raw.deliveries add column if not exists quarantined_rows BIGINT default 0"
     )
     conn.execute(
         """

@@ -7,7 +7,7 @@ models hang under these assets in the lineage graph without further wiring.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from mmm_pipeline.landing.loader import SourceLoadReport, load_source
+from mmm_pipeline.landing.loader import SourceLoadReport, load_source, quarantined_row_messages
 from mmm_pipeline.landing.sources import SOURCES, SourceSpec
 from mmm_pipeline.resources import LandingZone
 
@@ -21,6 +21,7 @@ def _metadata(report: SourceLoadReport) -> dict[str, dg.MetadataValue]:
         "already_loaded": dg.MetadataValue.int(report.already_loaded),
         "raw_row_count": dg.MetadataValue.int(report.raw_row_count),
         "rejected": dg.MetadataValue.int(len(report.rejected)),
+        "rows_quarantined": dg.MetadataValue.int(report.rows_quarantined),
         "loaded_files": dg.MetadataValue.md(
             "\n".join(f"- `{r.file_name}`: {r.row_count:,} rows" for r in report.loaded) or "none"
         ),
@@ -41,8 +42,8 @@ def build_landing_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                 DELIVERIES_CHECK,
                 asset=key,
                 blocking=False,
-                description="Every new delivery of this run was loaded; rejected files "
-                "are named with their reason.",
+                description="Every new delivery of this run loaded whole; rejected files "
+                "and quarantined rows are named with file, line and reason.",
             )
         ],
     )
@@ -51,23 +52,30 @@ def build_landing_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         with warehouse.get_connection() as conn:
             report = load_source(conn, landing_zone.root, spec)
+            quarantined = quarantined_row_messages(conn, report)
         for rejected in report.rejected:
             context.log.error(rejected.reason)
+        for problem in quarantined:
+            context.log.warning(problem)
         context.log.info(
             f"{spec.name}: {len(report.loaded)} new deliveries, {report.rows_added:,} rows; "
-            f"{report.already_loaded} already loaded; {len(report.rejected)} rejected"
+            f"{report.already_loaded} already loaded; {len(report.rejected)} rejected; "
+            f"{report.rows_quarantined:,} rows quarantined"
         )
         return dg.MaterializeResult(
             metadata=_metadata(report),
             check_results=[
                 dg.AssetCheckResult(
                     check_name=DELIVERIES_CHECK,
-                    passed=not report.rejected,
+                    passed=not report.rejected and not report.rows_quarantined,
                     severity=dg.AssetCheckSeverity.WARN,
                     metadata={
                         "rejected_files": dg.MetadataValue.md(
                             "\n".join(f"- {r.reason}" for r in report.rejected) or "none"
-                        )
+                        ),
+                        "quarantined_rows": dg.MetadataValue.md(
+                            "\n".join(f"- {m}" for m in quarantined) or "none"
+                        ),
                     },
                 )
             ],
