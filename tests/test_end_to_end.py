@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -38,7 +39,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         patch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
         get_settings.cache_clear()
         simulated = main(
-            ["simulate", "--out", str(landing), "--weeks", "26", "--geos", "3", "--scale", "0.2"]
+            ["simulate", "--out", str(landing), "--weeks", "40", "--geos", "3", "--scale", "0.2"]
         )
         delivered = _digest(landing)
         first = main(["run", "--landing", str(landing), "--warehouse", str(warehouse)])
@@ -145,3 +146,56 @@ def test_a_second_run_on_the_same_deliveries_changes_nothing(run: dict) -> None:
         .fetchall()[0]
         == (len(run["delivered"]) - 1,) * 2
     )  # all but ground_truth.json
+
+
+def _incident_weeks(truth: dict) -> set[tuple[str, str]]:
+    weeks = set()
+    for incident in truth["incidents"]:
+        first = date.fromisoformat(incident["first_week_start"])
+        weeks |= {
+            (incident["geo"], (first + timedelta(weeks=n)).isoformat())
+            for n in range(incident["weeks"])
+        }
+    return weeks
+
+
+def test_tracking_incidents_are_flagged_in_their_geo_and_weeks_and_nowhere_else(run: dict) -> None:
+    flagged = set(
+        run["conn"]
+        .execute(
+            "select geo, week_start::varchar from mmm.data_quality_issues "
+            "where check_name = 'missing_utm_share'"
+        )
+        .fetchall()
+    )
+    assert flagged == _incident_weeks(run["truth"])
+    message = (
+        run["conn"]
+        .execute(
+            "select message from mmm.data_quality_issues where check_name = 'missing_utm_share' "
+            "order by week_start limit 1"
+        )
+        .fetchall()[0][0]
+    )
+    assert "of conversions carry no UTM and no referrer against a usual" in message
+
+
+def test_a_40_week_history_is_not_ready_and_the_run_still_succeeds(run: dict) -> None:
+    verdicts = (
+        run["conn"]
+        .execute(
+            "select segment, outcome, history_weeks, ready, reasons from mmm.readiness "
+            "where geo = 'ALL'"
+        )
+        .fetchall()
+    )
+    assert {(segment, outcome) for segment, outcome, *_ in verdicts} == {
+        ("self_serve", "signup"),
+        ("self_serve", "order"),
+        ("sales_led", "signup"),
+        ("sales_led", "pipeline"),
+    }
+    for _, _, history, ready, reasons in verdicts:
+        assert (history, ready) == (40, False)
+        assert "only 40 weeks of history" in reasons
+    assert run["exit_codes"][1] == 0

@@ -1,0 +1,1 @@
+"""Quality: data-quality findings and the readiness gate, published to the mmm schema."""

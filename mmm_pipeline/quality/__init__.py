@@ -1,0 +1,1 @@
+"""Data quality: tracking diagnostics, delivery problems and the MMM readiness gate."""

@@ -1,0 +1,66 @@
+"""Findings about what the loader kept out: rejected files and quarantined rows."""
+
+from __future__ import annotations
+
+from duckdb import DuckDBPyConnection
+
+# One finding per quarantined row, up to this many per file; then one that counts the rest.
+MAX_ROW_FINDINGS_PER_FILE = 200
+
+
+def delivery_findings(conn: DuckDBPyConnection) -> list[dict]:
+    """Every rejected file and quarantined row, named with file, line and reason."""
+    rejected = conn.execute(
+        "select source, file_name, reason from raw.deliveries where status = 'rejected' "
+        "order by delivery_id"
+    ).fetchall()
+    findings = [
+        {
+            "check_name": "rejected_delivery",
+            "severity": "error",
+            "source": source,
+            "week_start": None,
+            "geo": None,
+            "channel": None,
+            "observed": None,
+            "expected": None,
+            "message": f"{reason}. The file is untouched in the landing zone; deliver a "
+            "corrected file",
+        }
+        for source, _file_name, reason in rejected
+    ]
+    rows = conn.execute(
+        """
+        select source, file_name, line_number, column_name, value, reason,
+               count(*) over (partition by file_name) as in_file,
+               row_number() over (partition by file_name order by line_number, column_name) as n
+        from raw.quarantine
+        where line_number is not null
+        qualify n <= ?
+        order by file_name, line_number, column_name
+        """,
+        [MAX_ROW_FINDINGS_PER_FILE + 1],
+    ).fetchall()
+    for source, file_name, line, column, value, reason, in_file, n in rows:
+        if n > MAX_ROW_FINDINGS_PER_FILE:
+            message = (
+                f"{file_name}: {in_file - MAX_ROW_FINDINGS_PER_FILE:,} more problems; "
+                "all are in raw.quarantine"
+            )
+        else:
+            shown = f"{column} is {value!r}; " if column else ""
+            message = f"{file_name} line {line}: {shown}{reason}; the row was quarantined"
+        findings.append(
+            {
+                "check_name": "quarantined_row",
+                "severity": "warn",
+                "source": source,
+                "week_start": None,
+                "geo": None,
+                "channel": None,
+                "observed": None,
+                "expected": None,
+                "message": message,
+            }
+        )
+    return findings
