@@ -92,6 +92,9 @@ def _write_landing_zone(landing: Path) -> None:
         "2024-01-02,US,meta,Overlap,100,USD,1000,10",
         "2024-01-03,US,meta,Overlap,100,USD,1000,10",
         "2024-01-03,DE,meta,Overlap,100,EUR,1000,10",
+        # Parses, so quarantine lets it through, but no export of ours is from 1999:
+        # the great-expectations date-range expectation must catch it.
+        "1999-06-01,US,linkedin,Old,5,USD,100,1",
     )
     # A re-export that overlaps the first one and restates 2024-01-03: last delivery wins.
     second = write_csv(
@@ -162,6 +165,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
         exit_code = main(["run", "--landing", str(landing), "--warehouse", str(root / "w.duckdb")])
         get_settings.cache_clear()
     assert exit_code == 0
+    assert (root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").is_file()
     with duckdb.connect(str(root / "w.duckdb"), read_only=True) as conn:
         yield conn
 
@@ -277,3 +281,18 @@ def test_double_delivered_outcome_fails_the_run_by_name_and_unknown_currency_is_
     out = capsys.readouterr().out
     assert "ad_spend/fx.csv line 2: currency is 'XYZ'; currency must be a currency" in out
     assert 'outcome "pipeline" is delivered both as conversion rows and in outcomes/' in out
+
+
+def test_expectation_suites_catch_what_quarantine_cannot(warehouse) -> None:
+    findings = warehouse.execute(
+        "select source, severity, message from mmm.data_quality_issues "
+        "where check_name = 'expectation_failed'"
+    ).fetchall()
+    assert findings == [
+        (
+            "ad_spend",
+            "error",
+            "staging ad_spend: expect_column_values_to_be_between failed on spend_date_day "
+            "for 1 of 20 rows (e.g. 1999-06-01)",
+        )
+    ]

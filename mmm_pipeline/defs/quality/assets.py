@@ -5,6 +5,7 @@ to stop the refresh. The readiness verdict is what later stages obey.
 """
 
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -13,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 from mmm_pipeline.landing.sources import SOURCES
 from mmm_pipeline.publish import replace_table
 from mmm_pipeline.quality.deliveries import delivery_findings
+from mmm_pipeline.quality.expectations import SuiteOutcome, expectation_findings, run_suites
 from mmm_pipeline.quality.findings import findings_frame
 from mmm_pipeline.quality.readiness import assess_readiness
 from mmm_pipeline.quality.thresholds import load_thresholds
@@ -81,7 +83,16 @@ SHOWN_MESSAGES = 15
     description="Every data-quality finding: tracking incidents, spend anomalies, unmapped "
     "values, late data, and what the loader kept out, each with a sentence people read.",
     check_specs=[
-        dg.AssetCheckSpec(name, asset=FINDINGS_KEY, blocking=False) for name in CHECK_FAMILIES
+        *(dg.AssetCheckSpec(name, asset=FINDINGS_KEY, blocking=False) for name in CHECK_FAMILIES),
+        *(
+            dg.AssetCheckSpec(
+                f"expectations_{source}",
+                asset=FINDINGS_KEY,
+                blocking=False,
+                description=f"great-expectations suite over staging {source}",
+            )
+            for source in SOURCES
+        ),
     ],
 )
 def data_quality_issues(
@@ -89,8 +100,10 @@ def data_quality_issues(
 ) -> dg.MaterializeResult:
     """Run every diagnostic and publish ``mmm.data_quality_issues``."""
     thresholds = load_thresholds()
+    data_dir = Path(warehouse.database).resolve().parent
     with warehouse.get_connection() as conn:
-        rows = delivery_findings(conn)
+        suites, docs_index = run_suites(conn, data_dir)
+        rows = delivery_findings(conn) + expectation_findings(suites)
         for check in TRACKING_CHECKS:
             rows += check(conn, thresholds)
         frame = findings_frame(rows)
@@ -102,10 +115,31 @@ def data_quality_issues(
         metadata={
             "findings": dg.MetadataValue.int(len(frame)),
             "by_check": dg.MetadataValue.json(dict(by_check)),
+            "data_docs": dg.MetadataValue.path(str(docs_index)),
         },
         check_results=[
-            _family_result(family, names, frame) for family, names in CHECK_FAMILIES.items()
+            *(_family_result(family, names, frame) for family, names in CHECK_FAMILIES.items()),
+            *(_suite_result(suite, docs_index) for suite in suites),
         ],
+    )
+
+
+def _suite_result(suite: SuiteOutcome, docs_index: Path) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=f"expectations_{suite.source}",
+        passed=suite.success,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=(
+            f"{suite.evaluated} expectations on {suite.rows:,} rows"
+            + (f" (most recent of {suite.total_rows:,})" if suite.total_rows > suite.rows else "")
+            + ("" if suite.success else f"; {len(suite.failed)} failed")
+        ),
+        metadata={
+            "expectations": dg.MetadataValue.int(suite.evaluated),
+            "rows_validated": dg.MetadataValue.int(suite.rows),
+            "failed": dg.MetadataValue.json(suite.failed),
+            "data_docs": dg.MetadataValue.path(str(docs_index)),
+        },
     )
 
 
