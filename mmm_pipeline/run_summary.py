@@ -34,6 +34,8 @@ class RunSummary:
     check_failures: list[str] = field(default_factory=list)
     step_failures: list[str] = field(default_factory=list)
     table_rows: dict[str, int] = field(default_factory=dict)
+    findings: list[tuple[str, str, int]] = field(default_factory=list)
+    readiness: list[tuple[str, str, bool, str]] = field(default_factory=list)
 
     def render(self) -> str:
         """Render the summary as plain text for a terminal."""
@@ -65,6 +67,18 @@ class RunSummary:
         if self.step_failures:
             lines += ["", "Failed steps:"]
             lines += [f"  x {failure}" for failure in self.step_failures]
+        if self.findings:
+            lines += ["", "Data quality (mmm.data_quality_issues):"]
+            lines += [
+                f"  {count:>5} {severity:<5} {check}" for check, severity, count in self.findings
+            ]
+        if self.readiness:
+            lines += ["", "MMM readiness, all geos (mmm.readiness):"]
+            lines += [
+                f"  {'ready    ' if ready else 'NOT READY'} {segment} x {outcome}"
+                + ("" if ready else f": {reasons}")
+                for segment, outcome, ready, reasons in self.readiness
+            ]
         if self.table_rows:
             lines += ["", "Tables to query:"]
             lines += [f"  {name:<40} {rows:>10,} rows" for name, rows in self.table_rows.items()]
@@ -157,7 +171,24 @@ def summarize(
         _with_audit_messages(warehouse, failure) for failure in summary.check_failures
     ]
     summary.table_rows = _table_row_counts(warehouse)
+    if "mmm.data_quality_issues" in summary.table_rows:
+        summary.findings = _query(
+            warehouse,
+            "select check_name, severity, count(*) from mmm.data_quality_issues "
+            "group by all order by 2, 1",
+        )
+    if "mmm.readiness" in summary.table_rows:
+        summary.readiness = _query(
+            warehouse,
+            "select segment, outcome, ready, reasons from mmm.readiness "
+            "where geo = 'ALL' order by segment, outcome",
+        )
     return summary
+
+
+def _query(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
 
 
 def _with_audit_messages(warehouse: Path, failure: str) -> str:

@@ -250,3 +250,32 @@ def test_injection_like_values_are_loaded_as_literal_text_and_nothing_else_happe
     assert conn.execute("select count(*) from raw.deliveries").fetchall() == [(1,)]
     (quarantined,) = _quarantine(conn)
     assert quarantined[3] == "USD' OR 1=1 --"
+
+
+def test_unparseable_timestamps_and_values_on_conversions_are_quarantined(
+    tmp_path: Path, conn
+) -> None:
+    landing = tmp_path / "landing"
+    write_csv(
+        landing / "conversions" / "c.csv",
+        "conversion_id,occurred_at,geo,outcome,value",
+        "c1,2024-03-01T10:00:00Z,US,order,49.9",
+        "c2,yesterday,US,order,10",
+        "c3,2024-03-01T10:00:00+02:00,US,order,12,50",
+        "c4,2024-03-01 11:00:00,US,order,",
+    )
+    report = load_source(conn, landing, SOURCES["conversions"])
+    assert (report.rows_added, report.rows_quarantined) == (2, 2)
+    assert conn.execute("select conversion_id from raw.conversions order by 1").fetchall() == [
+        ("c1",),
+        ("c4",),
+    ]
+    reasons = [(line, column, reason) for _, line, column, _, reason in _quarantine(conn)]
+    assert reasons == [
+        (
+            3,
+            "occurred_at",
+            "occurred_at must be an ISO 8601 timestamp such as 2024-07-29T14:05:00Z",
+        ),
+        (4, None, "the line has more fields than the header"),
+    ]
