@@ -41,11 +41,7 @@ final as (
         conversions._file_name,
         conversions._line_number
     from conversions
-    left join utm_channels
-        on coalesce(conversions.utm_source, '') = utm_channels.utm_source_key
-        and coalesce(conversions.utm_medium, '') = utm_channels.utm_medium_key
-        and coalesce(conversions.utm_campaign, '') = utm_channels.utm_campaign_key
-        and coalesce(conversions.referrer_host, '') = utm_channels.referrer_host_key
+    {{ join_utm_channels('conversions') }}
 
 )
 

@@ -28,11 +28,7 @@ final as (
         touchpoints._file_name,
         touchpoints._line_number
     from touchpoints
-    left join utm_channels
-        on coalesce(touchpoints.utm_source, '') = utm_channels.utm_source_key
-        and coalesce(touchpoints.utm_medium, '') = utm_channels.utm_medium_key
-        and coalesce(touchpoints.utm_campaign, '') = utm_channels.utm_campaign_key
-        and coalesce(touchpoints.referrer_host, '') = utm_channels.referrer_host_key
+    {{ join_utm_channels('touchpoints') }}
 
 )
 

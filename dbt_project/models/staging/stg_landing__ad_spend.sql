@@ -33,10 +33,7 @@ typed as (
 deduplicated as (
 
     select * from typed
-    qualify row_number() over (
-        partition by spend_date, geo, platform, campaign
-        order by _delivery_id desc, _line_number desc
-    ) = 1
+    {{ last_delivery_wins(['spend_date', 'geo', 'platform', 'campaign']) }}
 
 )
 

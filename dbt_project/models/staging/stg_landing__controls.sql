@@ -25,10 +25,7 @@ typed as (
 deduplicated as (
 
     select * from typed
-    qualify row_number() over (
-        partition by control_date, geo, name
-        order by _delivery_id desc, _line_number desc
-    ) = 1
+    {{ last_delivery_wins(['control_date', 'geo', 'name']) }}
 
 )
 

@@ -48,10 +48,7 @@ dated as (
 deduplicated as (
 
     select * from dated
-    qualify row_number() over (
-        partition by conversion_id, outcome
-        order by _delivery_id desc, _line_number desc
-    ) = 1
+    {{ last_delivery_wins(['conversion_id', 'outcome']) }}
 
 )
 

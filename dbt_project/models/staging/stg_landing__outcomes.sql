@@ -28,10 +28,7 @@ typed as (
 deduplicated as (
 
     select * from typed
-    qualify row_number() over (
-        partition by outcome_date, geo, segment, outcome
-        order by _delivery_id desc, _line_number desc
-    ) = 1
+    {{ last_delivery_wins(['outcome_date', 'geo', 'segment', 'outcome']) }}
 
 )
 

@@ -27,10 +27,7 @@ typed as (
 deduplicated as (
 
     select * from typed
-    qualify row_number() over (
-        partition by response_id
-        order by _delivery_id desc, _line_number desc
-    ) = 1
+    {{ last_delivery_wins(['response_id']) }}
 
 )
 

@@ -30,10 +30,7 @@ typed as (
 deduplicated as (
 
     select * from typed
-    qualify row_number() over (
-        partition by customer_id, occurred_at, utm_source, utm_medium, utm_campaign
-        order by _delivery_id desc, _line_number desc
-    ) = 1
+    {{ last_delivery_wins(['customer_id', 'occurred_at', 'utm_source', 'utm_medium', 'utm_campaign']) }}
 
 )
 
