@@ -33,6 +33,16 @@ PLATFORM_CASES = [
     ("LinkedIn", "ABM - Enterprise", "linkedin"),
     ("podcast", "Host read - Q1", "podcast"),
     ("TV", "Spring flight", "tv"),
+    ("Meta Ads", "Advantage+ Shopping", "meta"),
+    ("Facebook & Instagram", "Reels", "meta"),
+    ("TikTok For Business", "Spark", "tiktok"),
+    ("LinkedIn Ads", "Lead Gen", "linkedin"),
+    ("Google Display Network", "Remarketing", "display"),
+    ("DV360", "Prospecting", "display"),
+    ("Spotify Ads", "Audio", "podcast"),
+    ("Connected TV", "Q2 flight", "tv"),
+    ("Microsoft Advertising", "Brand | Exact", "branded_search"),
+    ("Pinterest Ads", "Pins", "other"),
 ]
 
 # (utm_source, utm_medium, utm_campaign, referrer, expected last-click channel)
@@ -207,9 +217,10 @@ def test_overlapping_re_export_replaces_rows_and_never_double_counts(warehouse) 
         "select week_start::varchar, geo, spend from marts.fct_media_weekly "
         "where channel = 'meta' order by geo"
     ).fetchall()
-    # US: 100 + 100 + 150 (restated, not 100 + 150) + 100, plus the one mapping-case row.
+    # US: 100 + 100 + 150 (restated, not 100 + 150) + 100, plus 10 per meta mapping case.
     us_spend = dict((geo, spend) for _, geo, spend in rows)["US"]
-    assert us_spend == pytest.approx(450 + 3 * 10.0)
+    meta_cases = sum(1 for *_, channel in PLATFORM_CASES if channel == "meta")
+    assert us_spend == pytest.approx(450 + meta_cases * 10.0)
     # DE: 100 EUR at 1.08 USD per EUR.
     assert dict((geo, spend) for _, geo, spend in rows)["DE"] == pytest.approx(108.0)
 
@@ -284,6 +295,8 @@ def test_double_delivered_outcome_fails_the_run_by_name_and_unknown_currency_is_
 
 
 def test_expectation_suites_catch_what_quarantine_cannot(warehouse) -> None:
+    # Staged rows: one per mapping case, four US and one DE Overlap days, the 1999 row.
+    staged = len(PLATFORM_CASES) + 4 + 1 + 1
     findings = warehouse.execute(
         "select source, severity, message from mmm.data_quality_issues "
         "where check_name = 'expectation_failed'"
@@ -293,6 +306,6 @@ def test_expectation_suites_catch_what_quarantine_cannot(warehouse) -> None:
             "ad_spend",
             "error",
             "staging ad_spend: expect_column_values_to_be_between failed on spend_date_day "
-            "for 1 of 20 rows (e.g. 1999-06-01)",
+            f"for 1 of {staged} rows (e.g. 1999-06-01)",
         )
     ]
