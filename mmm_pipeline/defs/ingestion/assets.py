@@ -7,7 +7,7 @@ models hang under these assets in the lineage graph without further wiring.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from mmm_pipeline.landing.loader import SourceLoadReport, load_source, quarantined_row_messages
+from mmm_pipeline.landing.loader import SourceLoadReport, load_source, quarantine_messages
 from mmm_pipeline.landing.sources import SOURCES, SourceSpec
 from mmm_pipeline.resources import LandingZone
 
@@ -52,7 +52,7 @@ def build_landing_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         with warehouse.get_connection() as conn:
             report = load_source(conn, landing_zone.root, spec)
-            quarantined = quarantined_row_messages(conn, report)
+            quarantined = quarantine_messages(conn, report)
         for rejected in report.rejected:
             context.log.error(rejected.reason)
         for problem in quarantined:

@@ -1,0 +1,60 @@
+"""The delivery ledger, ``raw.deliveries``: every file seen, loaded or rejected, once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from duckdb import DuckDBPyConnection
+
+from mmm_pipeline.landing.deliveries import Delivery
+
+
+def record(
+    conn: DuckDBPyConnection,
+    delivery: Delivery,
+    delivery_id: int,
+    row_count: int,
+    status: str,
+    reason: str | None,
+    loaded_at: datetime,
+    quarantined_rows: int = 0,
+) -> None:
+    """Add one delivery to the ledger, loaded or rejected."""
+    conn.execute(
+        "insert into raw.deliveries by name select ? as delivery_id, ? as source, "
+        "? as file_name, ? as content_hash, ? as size_bytes, ? as row_count, "
+        "? as quarantined_rows, ? as status, ? as reason, ? as loaded_at",
+        [
+            delivery_id,
+            delivery.source,
+            delivery.name,
+            delivery.content_hash,
+            delivery.size_bytes,
+            row_count,
+            quarantined_rows,
+            status,
+            reason,
+            loaded_at,
+        ],
+    )
+
+
+def reject(conn: DuckDBPyConnection, delivery: Delivery, reason: str, loaded_at: datetime) -> None:
+    """Record a whole-file rejection in the ledger and the quarantine."""
+    delivery_id = conn.execute("select nextval('raw.delivery_id_seq')").fetchall()[0][0]
+    record(conn, delivery, delivery_id, 0, "rejected", reason, loaded_at)
+    conn.execute(
+        "insert into raw.quarantine values (?, ?, ?, null, null, null, ?, ?)",
+        [delivery.source, delivery.name, delivery.content_hash, reason, loaded_at],
+    )
+
+
+def is_known(conn: DuckDBPyConnection, delivery: Delivery) -> bool:
+    """True when these bytes were delivered to this source before (loaded or rejected)."""
+    return (
+        conn.execute(
+            "select count(*) from raw.deliveries where source = ? and content_hash = ?",
+            [delivery.source, delivery.content_hash],
+        ).fetchall()[0][0]
+        > 0
+    )
