@@ -279,3 +279,22 @@ def test_unparseable_timestamps_and_values_on_conversions_are_quarantined(
         ),
         (4, None, "the line has more fields than the header"),
     ]
+
+
+def test_known_deliveries_are_not_read_again(
+    tmp_path: Path, conn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing = tmp_path / "landing"
+    write_csv(landing / "ad_spend" / "a.csv", SPEND_HEADER, "2024-01-01,US,meta,a,10,USD")
+    load_source(conn, landing, SOURCES["ad_spend"])
+
+    def no_reading(path: Path) -> str:
+        raise AssertionError(f"{path} was hashed again")
+
+    monkeypatch.setattr("mmm_pipeline.landing.deliveries.file_sha256", no_reading)
+    again = load_source(conn, landing, SOURCES["ad_spend"])
+    assert (again.already_loaded, again.results) == (1, [])
+    # A new file is still read (and here: hashing it is what fails).
+    write_csv(landing / "ad_spend" / "b.csv", SPEND_HEADER, "2024-01-02,US,meta,a,10,USD")
+    with pytest.raises(AssertionError, match=r"b\.csv was hashed again"):
+        load_source(conn, landing, SOURCES["ad_spend"])

@@ -45,13 +45,22 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def discover_deliveries(landing_dir: Path, source: str) -> list[Delivery]:
+Fingerprint = tuple[str, int, float]  # file name, size in bytes, modification time
+
+
+def discover_deliveries(
+    landing_dir: Path, source: str, known_hashes: dict[Fingerprint, str] | None = None
+) -> list[Delivery]:
     """List the files of one source folder in delivery order.
 
     Delivery order is modification time, then name: the order in which files arrived,
     which decides "last delivery wins" among files of the same run. Hidden files and
-    folders are not deliveries (editors and sync tools leave them behind).
+    folders are not deliveries (editors and sync tools leave them behind). A file whose
+    name, size and modification time match a delivery already in the ledger keeps that
+    delivery's hash instead of being read again: deliveries are immutable, and a large
+    landing zone would otherwise be re-read in full on every run.
     """
+    known_hashes = known_hashes or {}
     folder = landing_dir / source
     if not folder.is_dir():
         return []
@@ -63,7 +72,8 @@ def discover_deliveries(landing_dir: Path, source: str) -> list[Delivery]:
             Delivery(
                 source=source,
                 path=path,
-                content_hash=file_sha256(path),
+                content_hash=known_hashes.get((path.name, stat.st_size, stat.st_mtime))
+                or file_sha256(path),
                 size_bytes=stat.st_size,
                 modified_at=stat.st_mtime,
             )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from duckdb import DuckDBPyConnection
 
-from mmm_pipeline.landing.deliveries import Delivery
+from mmm_pipeline.landing.deliveries import Delivery, Fingerprint
 
 
 def record(
@@ -22,11 +22,13 @@ def record(
     """Add one delivery to the ledger, loaded or rejected."""
     conn.execute(
         "insert into raw.deliveries by name select ? as delivery_id, ? as source, "
+        "? as modified_at, "
         "? as file_name, ? as content_hash, ? as size_bytes, ? as row_count, "
         "? as quarantined_rows, ? as status, ? as reason, ? as loaded_at",
         [
             delivery_id,
             delivery.source,
+            delivery.modified_at,
             delivery.name,
             delivery.content_hash,
             delivery.size_bytes,
@@ -58,3 +60,13 @@ def is_known(conn: DuckDBPyConnection, delivery: Delivery) -> bool:
         ).fetchall()[0][0]
         > 0
     )
+
+
+def known_hashes(conn: DuckDBPyConnection, source: str) -> dict[Fingerprint, str]:
+    """Hashes of this source's deliveries by (file name, size, modification time)."""
+    rows = conn.execute(
+        "select file_name, size_bytes, modified_at, content_hash from raw.deliveries "
+        "where source = ? and modified_at is not null",
+        [source],
+    ).fetchall()
+    return {(name.split("/", 1)[1], size, mtime): digest for name, size, mtime, digest in rows}

@@ -14,7 +14,7 @@ from pathlib import Path
 from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.landing.deliveries import Delivery, discover_deliveries
-from mmm_pipeline.landing.ledger import is_known, record, reject
+from mmm_pipeline.landing.ledger import is_known, known_hashes, record, reject
 from mmm_pipeline.landing.quarantine import (
     load_reference_values,
     quarantine_rows,
@@ -124,7 +124,7 @@ def load_source(conn: DuckDBPyConnection, landing_dir: Path, spec: SourceSpec) -
     ensure_source_table(conn, spec)
     load_reference_values(conn)
     report = SourceLoadReport(source=spec.name)
-    for delivery in discover_deliveries(landing_dir, spec.name):
+    for delivery in discover_deliveries(landing_dir, spec.name, known_hashes(conn, spec.name)):
         if is_known(conn, delivery):
             report.already_loaded += 1
             continue

@@ -37,6 +37,7 @@ def ensure_raw_schema(conn: DuckDBPyConnection) -> None:
             file_name VARCHAR not null,
             content_hash VARCHAR not null,
             size_bytes BIGINT not null,
+            modified_at DOUBLE,            -- mtime: with name and size, skips re-hashing
             row_count BIGINT not null,
             quarantined_rows BIGINT not null default 0,
             status VARCHAR not null,       -- loaded | rejected
@@ -49,6 +50,7 @@ def ensure_raw_schema(conn: DuckDBPyConnection) -> None:
     conn.execute(
         "alter table raw.deliveries add column if not exists quarantined_rows BIGINT default 0"
     )
+    conn.execute("alter table raw.deliveries add column if not exists modified_at DOUBLE")
     conn.execute(
         """
         create table if not exists raw.quarantine (
