@@ -18,15 +18,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-SOURCE_FOLDERS = (
-    "ad_spend",
-    "conversions",
-    "touchpoints",
-    "survey_responses",
-    "experiments",
-    "controls",
-    "outcomes",
-)
+from mmm_pipeline.landing.sources import SOURCES
+
+# The contract's source folders, from the one place that declares them.
+SOURCE_FOLDERS = tuple(SOURCES)
 
 
 @dataclass(frozen=True)
