@@ -1,0 +1,1 @@
+"""Modelling: the Bayesian MMM per segment and outcome, geos in one model."""

@@ -1,0 +1,126 @@
+"""Lift tests as pymc-marketing calibration data: from the contract's window totals to per-week.
+
+The contract records a test over its whole window: ``spend_delta`` (money), ``lift`` (the
+incremental count of the outcome) and ``lift_sigma`` (its standard error).
+pymc-marketing's ``add_lift_test_measurements`` wants, per channel and geo, in the units
+of one row of the weekly panel:
+
+- ``x``: the weekly spend the channel would have had without the test,
+- ``delta_x``: the change in weekly spend the test made,
+- ``delta_y``: the weekly incremental outcome, and ``sigma`` its standard error.
+
+The translation (see docs/notes/pymc-marketing-1.3.md, section 3, for why per-week units
+are consistent with the model's normalised adstock):
+
+- Window weeks ``W = window_days / 7``; ``delta_x = spend_delta / W``; ``delta_y = lift / W``;
+  ``sigma = lift_sigma / W``.
+- ``x`` is the spend actually observed in the window's weeks minus the test's change: the
+  counterfactual level, read from the same weekly media mart the model is fitted on.
+- A test over ``ALL`` geos is split across geos by each geo's share ``w`` of the
+  channel's spend in the window: ``delta_x`` and ``delta_y`` scale by ``w``, ``sigma`` by
+  ``sqrt(w)``, so the pieces' variances add back up to the whole test's.
+- A test over all segments, calibrating one segment's model, keeps the full spend change
+  (spend is not split by segment) and takes the segment's share ``s`` of the outcome's
+  conversions in that geo and window: ``delta_y`` scales by ``s``, ``sigma`` by ``sqrt(s)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+ALL = "ALL"
+ALL_SEGMENTS = "all"
+DAYS_PER_WEEK = 7
+LIFT_COLUMNS = ["experiment_id", "channel", "geo", "x", "delta_x", "delta_y", "sigma"]
+
+
+@dataclass
+class Calibration:
+    """Lift measurements ready for the model, and the tests that could not be used."""
+
+    measurements: pd.DataFrame
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _window(frame: pd.DataFrame, test: pd.Series) -> pd.DataFrame:
+    weeks = frame["week_start"]
+    return frame[(weeks >= test.first_week_start) & (weeks <= test.last_week_start)]
+
+
+def lift_measurements(
+    experiments: pd.DataFrame,
+    media: pd.DataFrame,
+    conversions: pd.DataFrame,
+    segment: str,
+    outcome: str,
+) -> Calibration:
+    """Translate the lift tests of one segment x outcome model to per-week measurements.
+
+    Parameters
+    ----------
+    experiments
+        Rows of ``marts.dim_experiments``.
+    media
+        Weekly paid spend the model is fitted on: ``week_start``, ``geo``, ``channel``,
+        ``spend``.
+    conversions
+        Weekly conversions of the outcome for every segment: ``week_start``, ``geo``,
+        ``segment``, ``conversions``.
+    segment, outcome
+        The model being calibrated.
+
+    Returns
+    -------
+    Calibration
+        One measurement row per test and geo (``LIFT_COLUMNS``), and the tests skipped
+        with the reason.
+    """
+    calibration = Calibration(measurements=pd.DataFrame(columns=LIFT_COLUMNS))
+    relevant = experiments[
+        (experiments["outcome"] == outcome) & experiments["segment"].isin([segment, ALL_SEGMENTS])
+    ]
+    rows = []
+    for test in relevant.itertuples(index=False):
+        spend = _window(media[media["channel"] == test.channel], test)
+        if test.geo != ALL:
+            spend = spend[spend["geo"] == test.geo]
+        by_geo = spend.groupby("geo")["spend"].sum()
+        if by_geo.sum() <= 0 and test.spend_delta <= 0:
+            calibration.skipped.append(
+                (test.experiment_id, f"no {test.channel} spend in the model's data for its window")
+            )
+            continue
+        weeks = test.window_days / DAYS_PER_WEEK
+        shares = by_geo / by_geo.sum() if by_geo.sum() > 0 else by_geo * 0 + 1 / len(by_geo)
+        for geo, share in shares.items():
+            segment_share = _segment_share(conversions, test, geo, segment)
+            delta_x = test.spend_delta * share / weeks
+            observed_weekly = by_geo[geo] / weeks
+            rows.append(
+                {
+                    "experiment_id": test.experiment_id,
+                    "channel": test.channel,
+                    "geo": geo,
+                    "x": max(observed_weekly - delta_x, 0.0),
+                    "delta_x": delta_x,
+                    "delta_y": test.lift * share * segment_share / weeks,
+                    "sigma": test.lift_sigma * np.sqrt(share * segment_share) / weeks,
+                }
+            )
+    if rows:
+        calibration.measurements = pd.DataFrame(rows, columns=LIFT_COLUMNS)
+    return calibration
+
+
+def _segment_share(conversions: pd.DataFrame, test: pd.Series, geo: str, segment: str) -> float:
+    """Share of the outcome's conversions in this geo and window that belong to the segment."""
+    if test.segment != ALL_SEGMENTS:
+        return 1.0
+    window = _window(conversions[conversions["geo"] == geo], test)
+    total = window["conversions"].sum()
+    if total <= 0:
+        return 0.0
+    return float(window.loc[window["segment"] == segment, "conversions"].sum() / total)
