@@ -1,0 +1,90 @@
+"""The weekly panel one segment x outcome model is fitted on: every geo, every week.
+
+pymc-marketing's geo-panel MMM takes a long frame, one row per (date, geo), and fills a
+missing row with zeros without a word (docs/notes/pymc-marketing-1.3.md, gotchas). So the
+panel is built complete on purpose: every week from the first to the last week of the
+outcome, for every geo that has the outcome, with explicit zeros where nothing was spent
+or nothing converted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from duckdb import DuckDBPyConnection
+
+DATE = "date"
+GEO = "geo"
+TARGET = "y"
+CONTROL_PREFIX = "control_"
+
+
+@dataclass(frozen=True)
+class ModelPanel:
+    """The model frame and what its columns are."""
+
+    segment: str
+    outcome: str
+    frame: pd.DataFrame
+    channels: list[str]
+    controls: list[str]
+
+    @property
+    def geos(self) -> list[str]:
+        """The geos of the panel, in order."""
+        return sorted(self.frame[GEO].unique())
+
+
+def build_panel(conn: DuckDBPyConnection, segment: str, outcome: str) -> ModelPanel:
+    """Assemble the complete weekly panel of one segment x outcome from the marts."""
+    target = conn.execute(
+        "select week_start, geo, conversions from marts.fct_conversions_weekly "
+        "where segment = ? and outcome = ?",
+        [segment, outcome],
+    ).df()
+    if target.empty:
+        raise ValueError(f"no {outcome} conversions for segment {segment} in the marts")
+    target["week_start"] = pd.to_datetime(target["week_start"])
+    weeks = pd.date_range(target["week_start"].min(), target["week_start"].max(), freq="7D")
+    geos = sorted(target["geo"].unique())
+    grid = pd.MultiIndex.from_product([weeks, geos], names=[DATE, GEO])
+
+    spend = conn.execute(
+        "select week_start, geo, channel, spend from marts.fct_media_weekly "
+        "join seeds.channels using (channel) where is_paid and list_contains(?, geo)",
+        [geos],
+    ).df()
+    controls = conn.execute(
+        "select week_start, geo, name, value from marts.fct_controls_weekly "
+        "where list_contains(?, geo)",
+        [geos],
+    ).df()
+
+    frame = pd.DataFrame(index=grid)
+    frame[TARGET] = _wide(target.assign(name=TARGET), "conversions", grid)[TARGET]
+    spend_wide = _wide(spend.rename(columns={"channel": "name"}), "spend", grid)
+    channels = [c for c in sorted(spend_wide.columns) if spend_wide[c].sum() > 0]
+    control_wide = _wide(controls.assign(name=CONTROL_PREFIX + controls["name"]), "value", grid)
+    control_columns = [c for c in sorted(control_wide.columns) if control_wide[c].abs().sum() > 0]
+    frame = frame.join(spend_wide[channels]).join(control_wide[control_columns])
+    return ModelPanel(
+        segment=segment,
+        outcome=outcome,
+        frame=frame.fillna(0.0).reset_index(),
+        channels=channels,
+        controls=control_columns,
+    )
+
+
+def _wide(long: pd.DataFrame, value: str, grid: pd.MultiIndex) -> pd.DataFrame:
+    """Pivot ``week_start, geo, name, <value>`` to one column per name on the full grid."""
+    if long.empty:
+        return pd.DataFrame(index=grid)
+    long = long.assign(week_start=pd.to_datetime(long["week_start"]))
+    wide = long.pivot_table(
+        index=["week_start", "geo"], columns="name", values=value, aggfunc="sum"
+    )
+    wide.index = wide.index.set_names([DATE, GEO])
+    wide.columns.name = None
+    return wide.reindex(grid)

@@ -1,0 +1,76 @@
+"""The model panel is complete: every week and geo, explicit zeros, paid channels only."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from mmm_pipeline.modeling.panel import build_panel
+from mmm_pipeline.settings import DBT_PROJECT_DIR
+
+W1, W2, W3 = date(2024, 1, 1), date(2024, 1, 8), date(2024, 1, 15)
+
+
+@pytest.fixture
+def conn(tmp_path: Path):
+    tables = {
+        "marts.fct_conversions_weekly": pd.DataFrame(
+            [
+                (W1, "US", "self_serve", "signup", 10.0),
+                (W3, "US", "self_serve", "signup", 30.0),  # W2 missing: no conversions
+                (W2, "DE", "self_serve", "signup", 5.0),
+                (W1, "US", "sales_led", "signup", 99.0),  # other segment
+            ],
+            columns=["week_start", "geo", "segment", "outcome", "conversions"],
+        ),
+        "marts.fct_media_weekly": pd.DataFrame(
+            [
+                (W1, "US", "meta", 100.0),
+                (W2, "US", "meta", 200.0),
+                (W2, "DE", "tv", 50.0),
+                (W1, "US", "email", 5.0),  # not paid
+                (W1, "BR", "meta", 70.0),  # geo without the outcome
+            ],
+            columns=["week_start", "geo", "channel", "spend"],
+        ),
+        "marts.fct_controls_weekly": pd.DataFrame(
+            [(W3, "US", "promotion", 1.0)], columns=["week_start", "geo", "name", "value"]
+        ),
+    }
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
+        connection.execute("create schema seeds; create schema marts")
+        connection.execute(
+            "create table seeds.channels as select * from read_csv(?, header = true)",
+            [str(DBT_PROJECT_DIR / "seeds" / "channels.csv")],
+        )
+        for name, frame in tables.items():
+            connection.register("_frame", frame)
+            connection.execute(f"create table {name} as select * from _frame")
+            connection.unregister("_frame")
+        yield connection
+
+
+def test_panel_has_every_week_and_geo_with_explicit_zeros(conn) -> None:
+    panel = build_panel(conn, "self_serve", "signup")
+    assert panel.channels == ["meta", "tv"]
+    assert panel.controls == ["control_promotion"]
+    assert panel.geos == ["DE", "US"]
+    rows = panel.frame.assign(date=panel.frame["date"].dt.date).set_index(["date", "geo"])
+    assert len(rows) == 6
+    assert rows.loc[(W2, "US")].to_dict() == {
+        "y": 0.0,
+        "meta": 200.0,
+        "tv": 0.0,
+        "control_promotion": 0.0,
+    }
+    assert rows.loc[(W3, "US"), ["y", "control_promotion"]].tolist() == [30.0, 1.0]
+    assert rows["y"].sum() == 45.0
+
+
+def test_an_outcome_without_data_says_so(conn) -> None:
+    with pytest.raises(ValueError, match="no order conversions for segment self_serve"):
+        build_panel(conn, "self_serve", "order")
