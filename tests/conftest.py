@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
 
-from mmm_pipeline.settings import get_settings
+from mmm_pipeline.settings import DBT_PROJECT_DIR, get_settings
 
 
 @pytest.fixture
@@ -32,3 +34,24 @@ def write_csv(path: Path, header: str, *rows: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return path
+
+
+def make_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
+    """A DuckDB file with the real channels seed and the given ``schema.table`` frames.
+
+    For tests that aim at one signal: they write mart or intermediate tables directly
+    instead of building them through dbt.
+    """
+    conn = duckdb.connect(str(path))
+    schemas = {"seeds"} | {name.split(".")[0] for name in tables}
+    for schema in sorted(schemas):
+        conn.execute(f"create schema if not exists {schema}")
+    conn.execute(
+        "create table seeds.channels as select * from read_csv(?, header = true)",
+        [str(DBT_PROJECT_DIR / "seeds" / "channels.csv")],
+    )
+    for name, frame in tables.items():
+        conn.register("_frame", frame)
+        conn.execute(f"create table {name} as select * from _frame")
+        conn.unregister("_frame")
+    return conn

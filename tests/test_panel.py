@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
 from mmm_pipeline.modeling.panel import build_panel
-from mmm_pipeline.settings import DBT_PROJECT_DIR
+from tests.conftest import make_warehouse
 
 W1, W2, W3 = date(2024, 1, 1), date(2024, 1, 8), date(2024, 1, 15)
 
@@ -41,16 +40,7 @@ def conn(tmp_path: Path):
             [(W3, "US", "promotion", 1.0)], columns=["week_start", "geo", "name", "value"]
         ),
     }
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
-        connection.execute("create schema seeds; create schema marts")
-        connection.execute(
-            "create table seeds.channels as select * from read_csv(?, header = true)",
-            [str(DBT_PROJECT_DIR / "seeds" / "channels.csv")],
-        )
-        for name, frame in tables.items():
-            connection.register("_frame", frame)
-            connection.execute(f"create table {name} as select * from _frame")
-            connection.unregister("_frame")
+    with make_warehouse(tmp_path / "w.duckdb", tables) as connection:
         yield connection
 
 

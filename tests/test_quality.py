@@ -16,7 +16,7 @@ import pytest
 from mmm_pipeline.quality.readiness import assess_readiness
 from mmm_pipeline.quality.thresholds import QualityThresholds
 from mmm_pipeline.quality.tracking import missing_utm_share, unmapped_values
-from mmm_pipeline.settings import DBT_PROJECT_DIR
+from tests.conftest import make_warehouse
 
 THRESHOLDS = QualityThresholds()
 PAID = ["meta", "search_nonbrand", "tv"]
@@ -27,17 +27,7 @@ def _weeks(n: int) -> pd.DatetimeIndex:
 
 
 def _warehouse(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
-    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
-    conn.execute("create schema seeds; create schema marts; create schema intermediate")
-    conn.execute(
-        "create table seeds.channels as select * from read_csv(?, header = true)",
-        [str(DBT_PROJECT_DIR / "seeds" / "channels.csv")],
-    )
-    for name, frame in tables.items():
-        conn.register("_frame", frame)
-        conn.execute(f"create table {name} as select * from _frame")
-        conn.unregister("_frame")
-    return conn
+    return make_warehouse(tmp_path / "w.duckdb", tables)
 
 
 def _untracked_conversions(rng: np.random.Generator, weeks: int, bad: set[int]) -> pd.DataFrame:
