@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.quality.findings import finding
+
 # One finding per quarantined row, up to this many per file; then one that counts the rest.
 MAX_ROW_FINDINGS_PER_FILE = 200
 
@@ -15,18 +17,13 @@ def delivery_findings(conn: DuckDBPyConnection) -> list[dict]:
         "order by delivery_id"
     ).fetchall()
     findings = [
-        {
-            "check_name": "rejected_delivery",
-            "severity": "error",
-            "source": source,
-            "week_start": None,
-            "geo": None,
-            "channel": None,
-            "observed": None,
-            "expected": None,
-            "message": f"{reason}. The file is untouched in the landing zone; deliver a "
+        finding(
+            check_name="rejected_delivery",
+            severity="error",
+            source=source,
+            message=f"{reason}. The file is untouched in the landing zone; deliver a "
             "corrected file",
-        }
+        )
         for source, _file_name, reason in rejected
     ]
     rows = conn.execute(
@@ -51,16 +48,11 @@ def delivery_findings(conn: DuckDBPyConnection) -> list[dict]:
             shown = f"{column} is {value!r}; " if column else ""
             message = f"{file_name} line {line}: {shown}{reason}; the row was quarantined"
         findings.append(
-            {
-                "check_name": "quarantined_row",
-                "severity": "warn",
-                "source": source,
-                "week_start": None,
-                "geo": None,
-                "channel": None,
-                "observed": None,
-                "expected": None,
-                "message": message,
-            }
+            finding(
+                check_name="quarantined_row",
+                severity="warn",
+                source=source,
+                message=message,
+            )
         )
     return findings

@@ -19,6 +19,8 @@ import pandas as pd
 from duckdb import DuckDBPyConnection
 from great_expectations import expectations as gxe
 
+from mmm_pipeline.quality.findings import finding
+
 EARLIEST_DATE = "2000-01-01"
 MAX_VALIDATED_ROWS = 1_000_000
 _SUITES_SITE = "local_site"
@@ -222,19 +224,16 @@ def run_suites(conn: DuckDBPyConnection, docs_root: Path) -> tuple[list[SuiteOut
 def expectation_findings(outcomes: list[SuiteOutcome]) -> list[dict]:
     """One finding per failed expectation, for ``mmm.data_quality_issues``."""
     return [
-        {
-            "check_name": "expectation_failed",
-            "severity": "error",
-            "source": outcome.source,
-            "week_start": None,
-            "geo": None,
-            "channel": None,
-            "observed": failure["unexpected_count"],
-            "expected": 0,
-            "message": f"staging {outcome.source}: {failure['expectation']} failed on "
+        finding(
+            check_name="expectation_failed",
+            severity="error",
+            source=outcome.source,
+            observed=failure["unexpected_count"],
+            expected=0,
+            message=f"staging {outcome.source}: {failure['expectation']} failed on "
             f"{failure['column']} for {failure['unexpected_count'] or 'some'} of "
             f"{outcome.rows:,} rows (e.g. {', '.join(failure['unexpected_examples']) or 'n/a'})",
-        }
+        )
         for outcome in outcomes
         for failure in outcome.failed
     ]

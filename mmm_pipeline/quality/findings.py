@@ -29,3 +29,29 @@ def findings_frame(rows: list[dict]) -> pd.DataFrame:
 def percent(share: float) -> str:
     """0.412 -> '41%', the way a marketer reads a share."""
     return f"{share:.0%}"
+
+
+def finding(
+    *,
+    check_name: str,
+    severity: str,
+    source: str | None,
+    message: str,
+    week_start: object = None,
+    geo: str | None = None,
+    channel: str | None = None,
+    observed: float | None = None,
+    expected: float | None = None,
+) -> dict:
+    """One row of ``mmm.data_quality_issues``; columns a check does not know stay empty."""
+    return {
+        "check_name": check_name,
+        "severity": severity,
+        "source": source,
+        "week_start": week_start,
+        "geo": geo,
+        "channel": channel,
+        "observed": observed,
+        "expected": expected,
+        "message": message,
+    }

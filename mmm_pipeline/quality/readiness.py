@@ -155,6 +155,15 @@ def _judge(
     }
 
 
+def _in_geo(frame: pd.DataFrame, geo: str) -> pd.DataFrame:
+    """The rows of one geo, or all of them for ``ALL``."""
+    return frame if geo == ALL_GEOS else frame[frame["geo"] == geo]
+
+
+def _of_series(frame: pd.DataFrame, segment: str, outcome: str) -> pd.DataFrame:
+    return frame[(frame["segment"] == segment) & (frame["outcome"] == outcome)]
+
+
 def assess_readiness(
     conn: DuckDBPyConnection, t: QualityThresholds, incidents_by_geo: dict[str, int]
 ) -> pd.DataFrame:
@@ -178,23 +187,16 @@ def assess_readiness(
         frame["week_start"] = pd.to_datetime(frame["week_start"])
     rows = []
     for (segment, outcome), series in conversions.groupby(["segment", "outcome"]):
+        clicks_of_series = _of_series(clicks, segment, outcome)
+        survey_of_series = _of_series(survey, segment, outcome)
         for geo in [*sorted(series["geo"].unique()), ALL_GEOS]:
-            in_geo = lambda f, g=geo: f if g == ALL_GEOS else f[f["geo"] == g]  # noqa: E731
-            series_clicks = in_geo(clicks)
-            series_survey = in_geo(survey)
             rows.append(
                 _judge(
                     (segment, outcome, geo),
-                    in_geo(series),
-                    in_geo(media),
-                    series_clicks[
-                        (series_clicks["segment"] == segment)
-                        & (series_clicks["outcome"] == outcome)
-                    ],
-                    series_survey[
-                        (series_survey["segment"] == segment)
-                        & (series_survey["outcome"] == outcome)
-                    ],
+                    _in_geo(series, geo),
+                    _in_geo(media, geo),
+                    _in_geo(clicks_of_series, geo),
+                    _in_geo(survey_of_series, geo),
                     sum(incidents_by_geo.values())
                     if geo == ALL_GEOS
                     else incidents_by_geo.get(geo, 0),

@@ -11,7 +11,7 @@ import pandas as pd
 from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.quality.baselines import flag_against_clean_baseline, with_baseline
-from mmm_pipeline.quality.findings import percent
+from mmm_pipeline.quality.findings import finding, percent
 from mmm_pipeline.quality.thresholds import QualityThresholds
 
 TOP_UNMAPPED = 5
@@ -47,19 +47,18 @@ def missing_utm_share(conn: DuckDBPyConnection, t: QualityThresholds) -> list[di
     )
     flagged = frame[frame["is_flagged"]]
     return [
-        {
-            "check_name": "missing_utm_share",
-            "severity": "warn",
-            "source": "conversions",
-            "week_start": row.week_start,
-            "geo": row.geo,
-            "channel": None,
-            "observed": row.share,
-            "expected": row.share_median,
-            "message": f"{row.geo}, week of {_week(row.week_start)}: {percent(row.share)} of "
+        finding(
+            check_name="missing_utm_share",
+            severity="warn",
+            source="conversions",
+            week_start=row.week_start,
+            geo=row.geo,
+            observed=row.share,
+            expected=row.share_median,
+            message=f"{row.geo}, week of {_week(row.week_start)}: {percent(row.share)} of "
             f"conversions carry no UTM and no referrer against a usual "
             f"{percent(row.share_median)}; check redirects and the tracking pixel",
-        }
+        )
         for row in flagged.itertuples()
     ]
 
@@ -94,19 +93,19 @@ def click_collapse(conn: DuckDBPyConnection, t: QualityThresholds) -> list[dict]
         & (frame["spend"] >= t.spend_holds_ratio * frame["spend_median"])
     ]
     return [
-        {
-            "check_name": "click_collapse",
-            "severity": "warn",
-            "source": "conversions",
-            "week_start": row.week_start,
-            "geo": row.geo,
-            "channel": row.channel,
-            "observed": row.clicks,
-            "expected": row.clicks_median,
-            "message": f"{row.geo}, week of {_week(row.week_start)}: {row.channel} brought "
+        finding(
+            check_name="click_collapse",
+            severity="warn",
+            source="conversions",
+            week_start=row.week_start,
+            geo=row.geo,
+            channel=row.channel,
+            observed=row.clicks,
+            expected=row.clicks_median,
+            message=f"{row.geo}, week of {_week(row.week_start)}: {row.channel} brought "
             f"{row.clicks:.0f} click-attributed conversions against a usual "
             f"{row.clicks_median:.0f} while its spend held; check that channel's UTM tagging",
-        }
+        )
         for row in flagged.itertuples()
     ]
 
@@ -128,19 +127,19 @@ def spend_without_delivery(conn: DuckDBPyConnection, t: QualityThresholds) -> li
         """
     ).df()
     return [
-        {
-            "check_name": "spend_without_delivery",
-            "severity": "warn",
-            "source": "ad_spend",
-            "week_start": row.week_start,
-            "geo": row.geo,
-            "channel": row.channel,
-            "observed": row.days,
-            "expected": 0,
-            "message": f"{row.geo}, week of {_week(row.week_start)}: {row.platform} reports "
+        finding(
+            check_name="spend_without_delivery",
+            severity="warn",
+            source="ad_spend",
+            week_start=row.week_start,
+            geo=row.geo,
+            channel=row.channel,
+            observed=row.days,
+            expected=0,
+            message=f"{row.geo}, week of {_week(row.week_start)}: {row.platform} reports "
             f"{row.spend:,.0f} of spend with zero impressions or clicks on {row.days} day(s); "
             "check the export and the ad account",
-        }
+        )
         for row in frame.itertuples()
     ]
 
@@ -172,18 +171,18 @@ def spend_gaps(conn: DuckDBPyConnection, t: QualityThresholds) -> list[dict]:
         """
     ).df()
     return [
-        {
-            "check_name": "spend_gap",
-            "severity": "warn",
-            "source": "ad_spend",
-            "week_start": row.week_start,
-            "geo": row.geo,
-            "channel": row.channel,
-            "observed": row.days,
-            "expected": 7,
-            "message": f"{row.geo}, week of {_week(row.week_start)}: {row.platform} spend is "
+        finding(
+            check_name="spend_gap",
+            severity="warn",
+            source="ad_spend",
+            week_start=row.week_start,
+            geo=row.geo,
+            channel=row.channel,
+            observed=row.days,
+            expected=7,
+            message=f"{row.geo}, week of {_week(row.week_start)}: {row.platform} spend is "
             f"missing for {7 - row.days} day(s) between two complete weeks; re-export those days",
-        }
+        )
         for row in frame.itertuples()
     ]
 
@@ -200,19 +199,19 @@ def spend_spikes(conn: DuckDBPyConnection, t: QualityThresholds) -> list[dict]:
         (frame["spend_median"] > 0) & (frame["spend"] > t.spend_spike_ratio * frame["spend_median"])
     ]
     return [
-        {
-            "check_name": "spend_spike",
-            "severity": "warn",
-            "source": "ad_spend",
-            "week_start": row.week_start,
-            "geo": row.geo,
-            "channel": row.channel,
-            "observed": row.spend,
-            "expected": row.spend_median,
-            "message": f"{row.geo}, week of {_week(row.week_start)}: {row.channel} spend is "
+        finding(
+            check_name="spend_spike",
+            severity="warn",
+            source="ad_spend",
+            week_start=row.week_start,
+            geo=row.geo,
+            channel=row.channel,
+            observed=row.spend,
+            expected=row.spend_median,
+            message=f"{row.geo}, week of {_week(row.week_start)}: {row.channel} spend is "
             f"{row.spend / row.spend_median:.1f}x its usual {row.spend_median:,.0f}; check for a "
             "currency mix-up or a duplicated export",
-        }
+        )
         for row in flagged.itertuples()
     ]
 
@@ -230,18 +229,16 @@ def _unmapped(
     top = sorted(unmapped, key=lambda item: -item[1])[:TOP_UNMAPPED]
     listed = "; ".join(f"{value} ({weight:,.0f})" for value, weight in top)
     return [
-        {
-            "check_name": f"unmapped_{source}",
-            "severity": "warn" if share <= t.unmapped_share_warn else "error",
-            "source": source,
-            "week_start": None,
-            "geo": None,
-            "channel": "other",
-            "observed": share,
-            "expected": 0.0,
-            "message": f"{percent(share)} of {what} map to no channel; most common: {listed}. "
+        finding(
+            check_name=f"unmapped_{source}",
+            severity="warn" if share <= t.unmapped_share_warn else "error",
+            source=source,
+            channel="other",
+            observed=share,
+            expected=0.0,
+            message=f"{percent(share)} of {what} map to no channel; most common: {listed}. "
             f"Add rules to dbt_project/seeds/{seed}",
-        }
+        )
     ]
 
 
@@ -318,19 +315,18 @@ def survey_collapse(conn: DuckDBPyConnection, t: QualityThresholds) -> list[dict
     )
     flagged = frame[frame["is_flagged"]]
     return [
-        {
-            "check_name": "survey_response_collapse",
-            "severity": "warn",
-            "source": "survey_responses",
-            "week_start": row.week_start,
-            "geo": row.geo,
-            "channel": None,
-            "observed": row.rate,
-            "expected": row.rate_median,
-            "message": f"{row.geo}, week of {_week(row.week_start)}: {percent(row.rate)} of "
+        finding(
+            check_name="survey_response_collapse",
+            severity="warn",
+            source="survey_responses",
+            week_start=row.week_start,
+            geo=row.geo,
+            observed=row.rate,
+            expected=row.rate_median,
+            message=f"{row.geo}, week of {_week(row.week_start)}: {percent(row.rate)} of "
             f"conversions answered the survey against a usual {percent(row.rate_median)}; "
             "check that the survey still shows after checkout",
-        }
+        )
         for row in flagged.itertuples()
     ]
 
@@ -367,19 +363,18 @@ def late_conversions(conn: DuckDBPyConnection, t: QualityThresholds) -> list[dic
         [t.late_arrival_days],
     ).df()
     return [
-        {
-            "check_name": "late_conversions",
-            "severity": "warn",
-            "source": "conversions",
-            "week_start": row.first_week,
-            "geo": row.geo,
-            "channel": None,
-            "observed": row.late,
-            "expected": 0,
-            "message": f"{row.geo}: {row.late:,} conversions first arrived in {row._1} more "
+        finding(
+            check_name="late_conversions",
+            severity="warn",
+            source="conversions",
+            week_start=row.first_week,
+            geo=row.geo,
+            observed=row.late,
+            expected=0,
+            message=f"{row.geo}: {row.late:,} conversions first arrived in {row._1} more "
             f"than {t.late_arrival_days} days after their period was delivered (from the week "
             f"of {_week(row.first_week)}); recent weeks may still be incomplete",
-        }
+        )
         for row in frame.itertuples()
     ]
 
