@@ -14,15 +14,10 @@ from dataclasses import dataclass, field
 import arviz as az
 import numpy as np
 import pandas as pd
-from pymc_extras.prior import Prior
-from pymc_marketing.mmm import MMM, GeometricAdstock, LinearTrend, LogisticSaturation
-from pymc_marketing.mmm.additive_effect import LinearTrendEffect
+from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
-
-ADSTOCK_MAX_LAG_WEEKS = 8
-YEARLY_FOURIER_ORDER = 2
-TREND_CHANGEPOINTS = 4
+from mmm_pipeline.modeling.specification import ModelConfig, build_mmm
 
 
 @dataclass(frozen=True)
@@ -36,6 +31,8 @@ class SamplingProfile:
     max_rhat: float
     min_ess: float
     max_divergences: int
+    # "pymc" or "nutpie": chosen by measurement, see benchmarks/fit.py.
+    nuts_sampler: str = "pymc"
 
 
 PROFILES = {
@@ -64,31 +61,6 @@ class FitOutcome:
         return not self.reasons
 
 
-def build_mmm(panel: ModelPanel) -> MMM:
-    """The model specification for one panel (not yet built on data)."""
-    mmm = MMM(
-        date_column=DATE,
-        channel_columns=panel.channels,
-        target_column=TARGET,
-        dims=(GEO,),
-        adstock=GeometricAdstock(l_max=ADSTOCK_MAX_LAG_WEEKS),
-        saturation=LogisticSaturation(),
-        yearly_seasonality=YEARLY_FOURIER_ORDER,
-        control_columns=panel.controls or None,
-    )
-    mmm.add_mu_effect(
-        LinearTrendEffect(
-            trend=LinearTrend(
-                n_changepoints=TREND_CHANGEPOINTS,
-                dims=(GEO,),
-                priors={"delta": Prior("Laplace", mu=0, b=0.25, dims=(GEO, "changepoint"))},
-            ),
-            prefix="trend",
-        )
-    )
-    return mmm
-
-
 def _mape(actual: np.ndarray, predicted: np.ndarray) -> float | None:
     mask = actual > 0
     if not mask.any():
@@ -102,13 +74,14 @@ def fit_panel(
     profile: SamplingProfile,
     holdout_weeks: int = 8,
     seed: int = 0,
+    config: ModelConfig | None = None,
 ) -> FitOutcome:
     """Fit on all but the last ``holdout_weeks``, predict those, and apply the gates."""
     frame = panel.frame.sort_values([DATE, GEO])
     dates = np.sort(frame[DATE].unique())
     cutoff = dates[-holdout_weeks]
     train, test = frame[frame[DATE] < cutoff], frame[frame[DATE] >= cutoff]
-    mmm = build_mmm(panel)
+    mmm = build_mmm(panel, config)
     mmm.build_model(train.drop(columns=[TARGET]), train[TARGET])
     usable = lift[lift["channel"].isin(panel.channels) & lift["geo"].isin(panel.geos)]
     if not usable.empty:
@@ -126,6 +99,7 @@ def fit_panel(
         target_accept=profile.target_accept,
         random_seed=seed,
         progressbar=False,
+        nuts_sampler=profile.nuts_sampler,
     )
     free = [variable.name for variable in mmm.model.free_RVs]
     summary = az.summary(idata, var_names=free, kind="diagnostics")

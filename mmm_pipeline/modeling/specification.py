@@ -1,0 +1,100 @@
+"""The MMM specification of one segment x outcome, read from ``model.yaml``.
+
+Structure (adstock length, seasonality, trend) and priors live in one YAML file so a
+user changes the model without touching code; ``MMM_MODEL_CONFIG`` points at their copy.
+The API used is the one verified in docs/notes/pymc-marketing-1.3.md.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+from pymc_extras.deserialize import deserialize
+from pymc_extras.prior import Prior
+from pymc_marketing.mmm import MMM, GeometricAdstock, LinearTrend, LogisticSaturation
+from pymc_marketing.mmm.additive_effect import LinearTrendEffect
+from pymc_marketing.mmm.scaling import DataDerivedScaling
+
+from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
+
+DEFAULT_CONFIG = Path(__file__).with_name("model.yaml")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AdstockConfig(_Strict):
+    """Geometric adstock over ``l_max`` weeks."""
+
+    l_max: int = 8
+
+
+class TrendConfig(_Strict):
+    """Piecewise-linear trend per geo."""
+
+    changepoints: int = 4
+    changepoint_scale: float = 0.25
+
+
+class ModelConfig(_Strict):
+    """Everything ``model.yaml`` may say."""
+
+    adstock: AdstockConfig = AdstockConfig()
+    saturation: str = "logistic"
+    yearly_fourier_order: int = 2
+    trend: TrendConfig = TrendConfig()
+    priors: dict[str, dict] = {}
+
+    def prior_objects(self) -> dict[str, Prior]:
+        """The priors as pymc-extras objects, keyed as pymc-marketing's model_config."""
+        return {name: deserialize(spec) for name, spec in self.priors.items()}
+
+
+@cache
+def load_model_config(path: Path | None = None) -> ModelConfig:
+    """Read the model config (``MMM_MODEL_CONFIG`` or the packaged default)."""
+    path = path or Path(os.environ.get("MMM_MODEL_CONFIG") or DEFAULT_CONFIG)
+    return ModelConfig.model_validate(yaml.safe_load(path.read_text()) or {})
+
+
+def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
+    """The model for one panel, specified but not yet built on data."""
+    config = config or load_model_config()
+    if config.saturation != "logistic":
+        raise ValueError(f"saturation {config.saturation!r} is not supported; use 'logistic'")
+    per_geo = DataDerivedScaling(method="max", dims=())
+    mmm = MMM(
+        date_column=DATE,
+        channel_columns=panel.channels,
+        target_column=TARGET,
+        dims=(GEO,),
+        adstock=GeometricAdstock(l_max=config.adstock.l_max),
+        saturation=LogisticSaturation(),
+        yearly_seasonality=config.yearly_fourier_order or None,
+        control_columns=panel.controls or None,
+        scaling={"target": per_geo, "channel": per_geo},
+        model_config=config.prior_objects(),
+    )
+    mmm.add_mu_effect(
+        LinearTrendEffect(
+            trend=LinearTrend(
+                n_changepoints=config.trend.changepoints,
+                dims=(GEO,),
+                priors={
+                    "delta": Prior(
+                        "Laplace",
+                        mu=0,
+                        b=config.trend.changepoint_scale,
+                        dims=(GEO, "changepoint"),
+                    )
+                },
+            ),
+            prefix="trend",
+        )
+    )
+    return mmm
