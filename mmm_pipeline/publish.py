@@ -1,15 +1,58 @@
-"""Publishing result tables to the warehouse: whole, typed and atomic.
+"""Publishing result tables to the warehouse: typed and atomic.
 
-A table is replaced in one transaction, so readers see either the last good version or
-the new one, never a half-written table; a failure before commit leaves the old one.
+A table (or one model's slice of it) is replaced in one transaction, so readers see
+either the last good version or the new one, never a half-written table; a failure
+before commit leaves the old one.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.landing.raw_tables import quote_identifier
+
+_FRAME = "_publish_frame"
+
+
+def _ddl(columns: Mapping[str, str]) -> str:
+    return ", ".join(f"{quote_identifier(name)} {sql_type}" for name, sql_type in columns.items())
+
+
+def _insert(conn: DuckDBPyConnection, table: str, columns: Mapping[str, str]) -> None:
+    names = ", ".join(quote_identifier(name) for name in columns)
+    select = ", ".join(
+        f"cast({quote_identifier(name)} as {sql_type})" for name, sql_type in columns.items()
+    )
+    conn.execute(f"insert into {table} ({names}) select {select} from {_FRAME}")  # noqa: S608
+
+
+def _publish(
+    conn: DuckDBPyConnection,
+    table: str,
+    columns: Mapping[str, str],
+    frame: pd.DataFrame,
+    statements: list[tuple[str, list]],
+) -> int:
+    """Run ``statements`` then insert ``frame`` into ``table``, all in one transaction."""
+    schema, _ = table.split(".")
+    conn.register(_FRAME, frame[list(columns)])
+    try:
+        conn.execute(f"create schema if not exists {schema}")
+        conn.begin()
+        try:
+            for sql, parameters in statements:
+                conn.execute(sql, parameters)
+            _insert(conn, table, columns)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    finally:
+        conn.unregister(_FRAME)
+    return len(frame)
 
 
 def replace_table(
@@ -33,22 +76,41 @@ def replace_table(
     int
         Rows published.
     """
-    schema, _ = table.split(".")
-    ddl = ", ".join(f"{quote_identifier(name)} {sql_type}" for name, sql_type in columns.items())
-    select = ", ".join(
-        f"cast({quote_identifier(name)} as {sql_type})" for name, sql_type in columns.items()
+    return _publish(
+        conn, table, columns, frame, [(f"create or replace table {table} ({_ddl(columns)})", [])]
     )
-    conn.register("_publish_frame", frame[list(columns)])
-    try:
-        conn.execute(f"create schema if not exists {schema}")
-        conn.begin()
-        try:
-            conn.execute(f"create or replace table {table} ({ddl})")
-            conn.execute(f"insert into {table} select {select} from _publish_frame")  # noqa: S608
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
-    finally:
-        conn.unregister("_publish_frame")
-    return len(frame)
+
+
+def replace_rows(
+    conn: DuckDBPyConnection,
+    table: str,
+    columns: dict[str, str],
+    frame: pd.DataFrame,
+    where: Mapping[str, str],
+) -> int:
+    """Replace the rows of ``table`` that match ``where`` (column = value) with ``frame``.
+
+    One model's results live in tables shared by every segment and outcome: refitting
+    one series swaps its slice and leaves the others alone. The table is created on
+    first use.
+    """
+    condition = " and ".join(f"{quote_identifier(name)} = ?" for name in where)
+    return _publish(
+        conn,
+        table,
+        columns,
+        frame,
+        [
+            (f"create table if not exists {table} ({_ddl(columns)})", []),
+            (f"delete from {table} where {condition}", list(where.values())),  # noqa: S608
+        ],
+    )
+
+
+def append_rows(
+    conn: DuckDBPyConnection, table: str, columns: dict[str, str], frame: pd.DataFrame
+) -> int:
+    """Append ``frame`` to a ledger table (created on first use), in one transaction."""
+    return _publish(
+        conn, table, columns, frame, [(f"create table if not exists {table} ({_ddl(columns)})", [])]
+    )

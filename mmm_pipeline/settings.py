@@ -34,11 +34,19 @@ class Settings(BaseModel):
     duckdb_memory_limit: str = Field(
         description="DuckDB memory_limit for loading and dbt; larger work spills to disk."
     )
+    interval_level: float = Field(
+        gt=0.0, lt=1.0, description="Probability mass of every published interval (_low/_high)."
+    )
 
     @property
     def data_dir(self) -> Path:
         """Folder beside the warehouse for artifacts (model files, reports, data docs)."""
         return self.warehouse.parent
+
+    @property
+    def models_dir(self) -> Path:
+        """Where fitted models are saved (pymc-marketing netCDF files), one per fit."""
+        return self.data_dir / "models"
 
 
 def _path_from_env(name: str, default: Path) -> Path:
@@ -59,6 +67,7 @@ def get_settings() -> Settings:
         reporting_currency=os.environ.get("MMM_REPORTING_CURRENCY", "USD").strip().upper(),
         reporting_timezone=os.environ.get("MMM_REPORTING_TIMEZONE", "UTC").strip(),
         duckdb_memory_limit=os.environ.get("MMM_DUCKDB_MEMORY_LIMIT", "3GB").strip(),
+        interval_level=float(os.environ.get("MMM_INTERVAL_LEVEL", "0.9").strip() or 0.9),
     )
 
 
@@ -71,5 +80,6 @@ def export_to_environment(settings: Settings) -> None:
     os.environ["MMM_REPORTING_CURRENCY"] = settings.reporting_currency
     os.environ["MMM_REPORTING_TIMEZONE"] = settings.reporting_timezone
     os.environ["MMM_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
+    os.environ["MMM_INTERVAL_LEVEL"] = str(settings.interval_level)
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)

@@ -96,4 +96,12 @@ def test_tests_of_other_outcomes_or_segments_are_not_used_and_unusable_ones_say_
         experiments, _media({"DE": 1000.0}), NO_CONVERSIONS, "self_serve", "signup"
     )
     assert result.measurements.empty
-    assert result.skipped == [("EXP-9", "no tv spend in the model's data for its window")]
+    assert result.skipped == [("EXP-9", "no tv spend in DE in the model's data")]
+
+
+def test_a_test_that_switched_the_channel_off_keeps_its_level_from_the_spend_cut() -> None:
+    # No meta spend during the window at all: the cut of 4,000 over 4 weeks was the level.
+    media = _media({"DE": 0.0})
+    result = lift_measurements(_test(), media, NO_CONVERSIONS, "self_serve", "signup")
+    (row,) = result.measurements.to_dict("records")
+    assert (row["x"], row["delta_x"], row["delta_y"]) == pytest.approx((1000.0, -1000.0, -20.0))

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from duckdb import DuckDBPyConnection
 
 ALL = "ALL"
 ALL_SEGMENTS = "all"
@@ -84,17 +85,25 @@ def lift_measurements(
     ]
     rows = []
     for test in relevant.itertuples(index=False):
-        spend = _window(media[media["channel"] == test.channel], test)
+        channel_spend = media[media["channel"] == test.channel]
         if test.geo != ALL:
-            spend = spend[spend["geo"] == test.geo]
-        by_geo = spend.groupby("geo")["spend"].sum()
-        if by_geo.sum() <= 0 and test.spend_delta <= 0:
+            channel_spend = channel_spend[channel_spend["geo"] == test.geo]
+        if channel_spend["spend"].sum() <= 0:
+            where = "any geo" if test.geo == ALL else test.geo
             calibration.skipped.append(
-                (test.experiment_id, f"no {test.channel} spend in the model's data for its window")
+                (test.experiment_id, f"no {test.channel} spend in {where} in the model's data")
             )
             continue
+        by_geo = _window(channel_spend, test).groupby("geo")["spend"].sum()
+        if test.geo != ALL:
+            # A geo test may have switched the channel off: no window spend is a result.
+            by_geo = by_geo.reindex([test.geo], fill_value=0.0)
+            shares = pd.Series({test.geo: 1.0})
+        else:
+            basis = by_geo if by_geo.sum() > 0 else channel_spend.groupby("geo")["spend"].sum()
+            shares = basis / basis.sum()
+            by_geo = by_geo.reindex(shares.index, fill_value=0.0)
         weeks = test.window_days / DAYS_PER_WEEK
-        shares = by_geo / by_geo.sum() if by_geo.sum() > 0 else by_geo * 0 + 1 / len(by_geo)
         for geo, share in shares.items():
             segment_share = _segment_share(conversions, test, geo, segment)
             delta_x = test.spend_delta * share / weeks
@@ -124,3 +133,20 @@ def _segment_share(conversions: pd.DataFrame, test: pd.Series, geo: str, segment
     if total <= 0:
         return 0.0
     return float(window.loc[window["segment"] == segment, "conversions"].sum() / total)
+
+
+def load_calibration(conn: DuckDBPyConnection, segment: str, outcome: str) -> Calibration:
+    """Read the lift tests and the spend and conversions they are translated against."""
+    experiments = conn.execute("select * from marts.dim_experiments").df()
+    if experiments.empty:
+        return Calibration(measurements=pd.DataFrame(columns=LIFT_COLUMNS))
+    media = conn.execute(
+        "select week_start, geo, channel, spend from marts.fct_media_weekly "
+        "join seeds.channels using (channel) where is_paid"
+    ).df()
+    conversions = conn.execute(
+        "select week_start, geo, segment, conversions from marts.fct_conversions_weekly "
+        "where outcome = ?",
+        [outcome],
+    ).df()
+    return lift_measurements(experiments, media, conversions, segment, outcome)
