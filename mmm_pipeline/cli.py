@@ -61,10 +61,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def run_pipeline(settings: Settings) -> int:
-    """Run the ``mmm_all`` job in process on the current settings; print the summary."""
+    """Run the data job, one fit per ready series, then the reports; print the summary.
+
+    Three in-process Dagster jobs because a job holds one partitioning: ``mmm_data``
+    (which also registers the series found in the data as partitions), ``mmm_fit`` once
+    per series that ``mmm.readiness`` judged ready, and ``mmm_report``.
+    """
     import dagster as dg
+    import duckdb
 
     from mmm_pipeline.definitions import defs
+    from mmm_pipeline.modeling.series import Series
     from mmm_pipeline.run_summary import summarize
 
     if not settings.landing_dir.is_dir():
@@ -74,15 +81,34 @@ def run_pipeline(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    job = defs.resolve_job_def("mmm_all")
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        results = [_execute(defs, "mmm_data", instance)]
+        if results[0].success:
+            with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+                ready = conn.execute(
+                    "select segment, outcome from mmm.readiness "
+                    "where geo = 'ALL' and ready order by 1, 2"
+                ).fetchall()
+            for segment, outcome in ready:
+                key = Series(segment, outcome).key
+                results.append(_execute(defs, "mmm_fit", instance, key))
+            results.append(_execute(defs, "mmm_report", instance))
     summary = summarize(
-        result, time.perf_counter() - started, settings.landing_dir, settings.warehouse
+        results, time.perf_counter() - started, settings.landing_dir, settings.warehouse
     )
     print(summary.render())
-    return 0 if result.success else 1
+    return 0 if summary.success else 1
+
+
+def _execute(defs, job_name: str, instance, partition_key: str | None = None):
+    """Run one job in process, printing a progress line (fits take minutes)."""
+    label = f"{job_name} {partition_key}" if partition_key else job_name
+    print(f"mmm run: {label} ...", flush=True)
+    job = defs.resolve_job_def(job_name)
+    return job.execute_in_process(
+        instance=instance, partition_key=partition_key, raise_on_error=False
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

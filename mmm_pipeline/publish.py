@@ -17,6 +17,16 @@ from mmm_pipeline.landing.raw_tables import quote_identifier
 _FRAME = "_publish_frame"
 
 
+def has_table(conn: DuckDBPyConnection, table: str) -> bool:
+    """True when ``schema.table`` exists (result tables appear with their first write)."""
+    schema, name = table.split(".")
+    found = conn.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return found[0][0] > 0
+
+
 def _ddl(columns: Mapping[str, str]) -> str:
     return ", ".join(f"{quote_identifier(name)} {sql_type}" for name, sql_type in columns.items())
 

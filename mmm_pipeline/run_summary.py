@@ -36,12 +36,16 @@ class RunSummary:
     table_rows: dict[str, int] = field(default_factory=dict)
     findings: list[tuple[str, str, int]] = field(default_factory=list)
     readiness: list[tuple[str, str, bool, str]] = field(default_factory=list)
+    models: list[tuple] = field(default_factory=list)
+    disagreements: list[str] = field(default_factory=list)
+    runs: int = 1
 
     def render(self) -> str:
         """Render the summary as plain text for a terminal."""
         verdict = "succeeded" if self.success else "FAILED"
         lines = [
-            f"mmm run {verdict} in {self.seconds:.1f} s (Dagster run {self.run_id[:8]})",
+            f"mmm run {verdict} in {self.seconds:.1f} s (Dagster run {self.run_id[:8]}"
+            + (f" and {self.runs - 1} more)" if self.runs > 1 else ")"),
             f"  landing zone  {self.landing_dir}",
             f"  warehouse     {self.warehouse}",
             "",
@@ -79,11 +83,39 @@ class RunSummary:
                 + ("" if ready else f": {reasons}")
                 for segment, outcome, ready, reasons in self.readiness
             ]
+        if self.models:
+            lines += ["", "Models fitted this run (mmm.model_runs):"]
+            lines += [_describe_model(*model) for model in self.models]
+        if self.disagreements:
+            lines += ["", "Lift tests the models disagree with (mmm.experiment_agreement):"]
+            lines += [f"  ! {message}" for message in self.disagreements]
         if self.table_rows:
             lines += ["", "Tables to query:"]
             lines += [f"  {name:<40} {rows:>10,} rows" for name, rows in self.table_rows.items()]
             lines += ["", 'Try: mmm query "select * from marts.fct_media_weekly limit 10"']
         return "\n".join(lines)
+
+
+def _describe_model(
+    segment: str,
+    outcome: str,
+    status: str,
+    rhat: float,
+    ess: float,
+    divergences: int,
+    mape: float | None,
+    naive: float | None,
+    seconds: float,
+    reasons: str,
+) -> str:
+    error = "no holdout" if mape is None else f"holdout MAPE {mape:.1%}"
+    if mape is not None and naive is not None:
+        error += f" (naive {naive:.1%})"
+    line = (
+        f"  {status.upper() if status != 'accepted' else status:<9} {segment} x {outcome}: "
+        f"R-hat {rhat:.3f}, ESS {ess:.0f}, {divergences} divergences, {error}; {seconds:.0f} s"
+    )
+    return line + (f"\n      {reasons}" if reasons else "")
 
 
 def _int(metadata: dict, key: str) -> int:
@@ -126,17 +158,18 @@ def _table_row_counts(warehouse: Path) -> dict[str, int]:
 
 
 def summarize(
-    result: dg.ExecuteInProcessResult, seconds: float, landing_dir: Path, warehouse: Path
+    results: list[dg.ExecuteInProcessResult], seconds: float, landing_dir: Path, warehouse: Path
 ) -> RunSummary:
-    """Gather the summary of a finished in-process run."""
+    """Gather the summary of the in-process runs of one ``mmm run`` (data, fits, reports)."""
     summary = RunSummary(
-        success=result.success,
-        run_id=result.run_id,
+        success=all(result.success for result in results),
+        run_id=results[0].run_id,
         seconds=seconds,
         landing_dir=landing_dir,
         warehouse=warehouse,
+        runs=len(results),
     )
-    for event in result.all_events:
+    for event in (event for result in results for event in result.all_events):
         if event.is_step_materialization:
             materialization = event.event_specific_data.materialization  # type: ignore[union-attr]
             key = materialization.asset_key
@@ -177,6 +210,21 @@ def summarize(
             "select check_name, severity, count(*) from mmm.data_quality_issues "
             "group by all order by 2, 1",
         )
+    if "mmm.model_runs" in summary.table_rows:
+        summary.models = _query(
+            warehouse,
+            "select segment, outcome, status, max_rhat, min_ess, divergences, holdout_mape, "
+            "naive_mape, fit_seconds, reasons from mmm.model_runs "
+            "where list_contains(?, dagster_run_id) order by segment, outcome",
+            [[result.run_id for result in results]],
+        )
+    if "mmm.experiment_agreement" in summary.table_rows:
+        summary.disagreements = [
+            row[0]
+            for row in _query(
+                warehouse, "select message from mmm.experiment_agreement where not agrees"
+            )
+        ]
     if "mmm.readiness" in summary.table_rows:
         summary.readiness = _query(
             warehouse,
@@ -186,9 +234,9 @@ def summarize(
     return summary
 
 
-def _query(warehouse: Path, sql: str) -> list[tuple]:
+def _query(warehouse: Path, sql: str, parameters: list | None = None) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, parameters).fetchall()
 
 
 def _with_audit_messages(warehouse: Path, failure: str) -> str:

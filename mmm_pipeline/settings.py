@@ -43,11 +43,6 @@ class Settings(BaseModel):
         """Folder beside the warehouse for artifacts (model files, reports, data docs)."""
         return self.warehouse.parent
 
-    @property
-    def models_dir(self) -> Path:
-        """Where fitted models are saved (pymc-marketing netCDF files), one per fit."""
-        return self.data_dir / "models"
-
 
 def _path_from_env(name: str, default: Path) -> Path:
     raw = os.environ.get(name, "").strip()

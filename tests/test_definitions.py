@@ -26,6 +26,16 @@ def test_dbt_staging_hangs_under_the_ingestion_assets() -> None:
     assert {key.to_user_string() for key in parents} >= {"raw/ad_spend"}
 
 
-def test_the_job_that_mmm_run_executes_covers_every_asset() -> None:
-    job = defs.resolve_job_def("mmm_all")
-    assert set(job.asset_layer.selected_asset_keys) == set(defs.resolve_all_asset_keys())
+def test_the_three_jobs_that_mmm_run_executes_cover_every_asset_once() -> None:
+    selections = [
+        set(defs.resolve_job_def(name).asset_layer.selected_asset_keys)
+        for name in ("mmm_data", "mmm_fit", "mmm_report")
+    ]
+    assert set.union(*selections) == set(defs.resolve_all_asset_keys())
+    assert sum(map(len, selections)) == len(defs.resolve_all_asset_keys())
+
+
+def test_model_assets_are_partitioned_by_series_found_in_the_data() -> None:
+    job = defs.resolve_job_def("mmm_fit")
+    assert job.partitions_def is not None
+    assert job.partitions_def.name == "mmm_series"

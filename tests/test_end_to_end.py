@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
 from mmm_pipeline.cli import main
+from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME
 from mmm_pipeline.settings import get_settings
 
 CENT = 0.005
@@ -48,6 +50,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
                 "select * from marts.fct_media_weekly order by all"
             ).fetchall()
         second = main(["run", "--landing", str(landing), "--warehouse", str(warehouse)])
+        with dg.DagsterInstance.get() as instance:
+            partitions = instance.get_dynamic_partitions(SERIES_PARTITIONS_NAME)
         get_settings.cache_clear()
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         yield {
@@ -57,6 +61,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             "delivered": delivered,
             "after": _digest(landing),
             "media_after_first": media_after_first,
+            "partitions": partitions,
         }
 
 
@@ -198,4 +203,21 @@ def test_a_40_week_history_is_not_ready_and_the_run_still_succeeds(run: dict) ->
     for _, _, history, ready, reasons in verdicts:
         assert (history, ready) == (40, False)
         assert "only 40 weeks of history" in reasons
+    # Not ready means not fitted: nothing in the ledger, no model tables.
+    tables = {
+        row[0]
+        for row in run["conn"]
+        .execute("select table_name from information_schema.tables where table_schema = 'mmm'")
+        .fetchall()
+    }
+    assert not tables & {"model_runs", "channel_roi"}
+
+
+def test_model_partitions_are_the_series_found_in_the_data(run: dict) -> None:
+    assert sorted(run["partitions"]) == [
+        "sales_led.pipeline",
+        "sales_led.signup",
+        "self_serve.order",
+        "self_serve.signup",
+    ]
     assert run["exit_codes"][1] == 0

@@ -1,13 +1,41 @@
-"""Jobs over the whole asset graph."""
+"""Jobs over the asset graph: refresh the data, fit one series, report across series.
+
+A Dagster job runs assets of one partitioning, so the graph is run in three jobs:
+``mmm_data`` (unpartitioned: load, dbt, quality, readiness), ``mmm_fit`` (one run per
+``mmm_series`` partition) and ``mmm_report`` (unpartitioned views across every series'
+accepted model). ``mmm run`` runs all three in that order.
+
+DuckDB lets one process write a database file at a time, so steps run one after the
+other in one process; the in-process executor also makes `mmm run` and the UI behave
+the same way.
+"""
 
 import dagster as dg
 
-# DuckDB lets one process write a database file at a time, so steps run one after the
-# other in one process; the in-process executor also makes `mmm run` and the UI behave
-# the same way.
-mmm_all = dg.define_asset_job(
-    name="mmm_all",
-    selection=dg.AssetSelection.all(),
+from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME
+
+MODEL_GROUP = "model"
+REPORT_GROUP = "report"
+
+_models = dg.AssetSelection.groups(MODEL_GROUP)
+_reports = dg.AssetSelection.groups(REPORT_GROUP)
+
+mmm_data = dg.define_asset_job(
+    name="mmm_data",
+    selection=dg.AssetSelection.all() - _models - _reports,
     executor_def=dg.in_process_executor,
-    description="Everything: load new deliveries, then dbt (and, later, models and reports).",
+    description="Load new deliveries, build the marts with dbt, check quality and readiness.",
+)
+mmm_fit = dg.define_asset_job(
+    name="mmm_fit",
+    selection=_models,
+    executor_def=dg.in_process_executor,
+    description=f"Fit, gate and publish the MMM of one series ({SERIES_PARTITIONS_NAME} "
+    "partition: segment.outcome).",
+)
+mmm_report = dg.define_asset_job(
+    name="mmm_report",
+    selection=_reports,
+    executor_def=dg.in_process_executor,
+    description="Views across every series' accepted model (outcome comparison, horizons).",
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 SEPARATOR = "."
+SERIES_PARTITIONS_NAME = "mmm_series"
 
 
 class Series(NamedTuple):

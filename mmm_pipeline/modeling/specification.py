@@ -2,7 +2,10 @@
 
 Structure (adstock length, seasonality, trend) and priors live in one YAML file so a
 user changes the model without touching code; ``MMM_MODEL_CONFIG`` points at their copy.
-The API used is the one verified in docs/notes/pymc-marketing-1.3.md.
+Priors may nest (a prior as a kwarg pools that parameter across geos) and may be
+non-centred or transformed (``centered``, ``transform``), as pymc-extras' ``Prior``
+dictionaries allow. The API used is the one verified in docs/notes/pymc-marketing-1.3.md;
+the choices and the recovery numbers behind them are in docs/notes/model-recovery.md.
 """
 
 from __future__ import annotations

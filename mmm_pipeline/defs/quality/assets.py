@@ -12,6 +12,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from mmm_pipeline.landing.sources import SOURCES
+from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME, Series
 from mmm_pipeline.publish import replace_table
 from mmm_pipeline.quality.deliveries import delivery_findings
 from mmm_pipeline.quality.expectations import SuiteOutcome, expectation_findings, run_suites
@@ -183,6 +184,11 @@ def readiness(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> d
         frame = assess_readiness(conn, thresholds, incidents)
         replace_table(conn, "mmm.readiness", READINESS_COLUMNS, frame)
     overall = frame[frame["geo"] == "ALL"]
+    series = [Series(row.segment, row.outcome).key for row in overall.itertuples()]
+    known = set(context.instance.get_dynamic_partitions(SERIES_PARTITIONS_NAME))
+    if new := [key for key in series if key not in known]:
+        context.instance.add_dynamic_partitions(SERIES_PARTITIONS_NAME, new)
+        context.log.info(f"new model series: {', '.join(new)}")
     not_ready = overall[~overall["ready"]]
     for row in not_ready.itertuples():
         context.log.warning(f"{row.segment} x {row.outcome} is not ready: {row.reasons}")

@@ -1,0 +1,1 @@
+"""Modelling: one MMM per series (partitioned), and reports across series."""

@@ -1,0 +1,143 @@
+"""One MMM per series (segment x outcome) as a partitioned Dagster multi-asset.
+
+Partitions are the dynamic ``mmm_series``, registered by the readiness asset from the
+data. One fit materializes the ledger row (``mmm/model_runs``) and, only when every
+gate passed, the tables of the model in force (``mmm/channel_roi``,
+``mmm/channel_parameters``, ``mmm/experiment_agreement``): a rejected fit leaves their
+last materialization, and their rows, as they were. A series that is not ready is not
+fitted; the step succeeds with nothing materialized and says why.
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from mmm_pipeline.defs.jobs import MODEL_GROUP
+from mmm_pipeline.defs.quality.assets import MARTS, READINESS_KEY
+from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME, Series
+from mmm_pipeline.modeling.series_fit import NotReady, SeriesFit, fit_series
+from mmm_pipeline.settings import get_settings
+
+SERIES_PARTITIONS = dg.DynamicPartitionsDefinition(name=SERIES_PARTITIONS_NAME)
+MODEL_RUNS_KEY = dg.AssetKey(["mmm", "model_runs"])
+RESULT_KEYS = {
+    "mmm.channel_roi": dg.AssetKey(["mmm", "channel_roi"]),
+    "mmm.channel_parameters": dg.AssetKey(["mmm", "channel_parameters"]),
+    "mmm.experiment_agreement": dg.AssetKey(["mmm", "experiment_agreement"]),
+}
+EXPERIMENTS_KEY = dg.AssetKey(["marts", "dim_experiments"])
+CONTROLS_KEY = dg.AssetKey(["marts", "fct_controls_weekly"])
+
+
+def _spec(key: dg.AssetKey, description: str, deps: list[dg.AssetKey]) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key,
+        deps=deps,
+        description=description,
+        skippable=True,
+        group_name=MODEL_GROUP,
+        kinds={"pymc", "duckdb"},
+        partitions_def=SERIES_PARTITIONS,
+    )
+
+
+@dg.multi_asset(
+    specs=[
+        _spec(
+            MODEL_RUNS_KEY,
+            "Every fit of this series, accepted or rejected, with its diagnostics and why.",
+            [READINESS_KEY, *MARTS, EXPERIMENTS_KEY, CONTROLS_KEY],
+        ),
+        _spec(
+            RESULT_KEYS["mmm.channel_roi"],
+            "Spend, incremental contribution, ROI and marginal ROI per geo and channel, "
+            "with intervals, from the last accepted model.",
+            [MODEL_RUNS_KEY],
+        ),
+        _spec(
+            RESULT_KEYS["mmm.channel_parameters"],
+            "Adstock half-life and saturation spend per geo and channel, with intervals.",
+            [MODEL_RUNS_KEY],
+        ),
+        _spec(
+            RESULT_KEYS["mmm.experiment_agreement"],
+            "Every lift test of this series against the lift the model implies.",
+            [MODEL_RUNS_KEY],
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "model_accepted",
+            asset=MODEL_RUNS_KEY,
+            description="The fit passed the convergence and holdout gates of its profile.",
+        ),
+        dg.AssetCheckSpec(
+            "experiments_agree",
+            asset=RESULT_KEYS["mmm.experiment_agreement"],
+            description="Every lift test lies within reach of what the model implies.",
+        ),
+    ],
+    can_subset=True,
+)
+def series_model(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """Fit the MMM of one series, gate it, and publish it if it passed."""
+    series = Series.from_key(context.partition_key)
+    settings = get_settings()
+    try:
+        fitted = fit_series(
+            warehouse.get_connection,
+            series,
+            settings.profile,
+            settings.data_dir,
+            settings.interval_level,
+            context.run.run_id,
+        )
+    except NotReady as reason:
+        context.log.warning(f"{reason}: not fitted")
+        return
+    yield from _materializations(fitted)
+
+
+def _materializations(fitted: SeriesFit) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    run = fitted.run
+    yield dg.MaterializeResult(
+        asset_key=MODEL_RUNS_KEY,
+        metadata={
+            "run_id": run["run_id"],
+            "status": run["status"],
+            "max_rhat": dg.MetadataValue.float(run["max_rhat"]),
+            "min_ess": dg.MetadataValue.float(run["min_ess"]),
+            "divergences": dg.MetadataValue.int(run["divergences"]),
+            "holdout_mape": dg.MetadataValue.float(run["holdout_mape"] or float("nan")),
+            "naive_mape": dg.MetadataValue.float(run["naive_mape"] or float("nan")),
+            "fit_seconds": dg.MetadataValue.float(run["fit_seconds"]),
+            "artifact_path": dg.MetadataValue.path(run["artifact_path"]),
+            **{name: dg.MetadataValue.md(markdown) for name, markdown in fitted.plots.items()},
+        },
+    )
+    yield dg.AssetCheckResult(
+        asset_key=MODEL_RUNS_KEY,
+        check_name="model_accepted",
+        passed=fitted.accepted,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=run["reasons"] or "every gate passed",
+    )
+    if not fitted.accepted:
+        return
+    for table, frame in fitted.tables.items():
+        yield dg.MaterializeResult(
+            asset_key=RESULT_KEYS[table],
+            metadata={"run_id": run["run_id"], "rows": dg.MetadataValue.int(len(frame))},
+        )
+    agreement = fitted.tables["mmm.experiment_agreement"]
+    disagreeing = agreement[agreement["agrees"].eq(False)]
+    yield dg.AssetCheckResult(
+        asset_key=RESULT_KEYS["mmm.experiment_agreement"],
+        check_name="experiments_agree",
+        passed=disagreeing.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        description="; ".join(disagreeing["message"]) or "model and experiments agree",
+    )

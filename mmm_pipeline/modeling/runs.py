@@ -1,0 +1,66 @@
+"""``mmm.model_runs``: every fit, accepted or rejected, and which one is in force.
+
+The ledger only grows. The model in force for a series is its last accepted run;
+everything downstream reads that one, so a rejected fit changes nothing users see
+beyond its own row here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from duckdb import DuckDBPyConnection
+
+from mmm_pipeline.modeling.series import Series
+from mmm_pipeline.publish import append_rows, has_table
+
+MODEL_RUNS = "mmm.model_runs"
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+MODEL_RUNS_COLUMNS = {
+    "run_id": "VARCHAR",
+    "segment": "VARCHAR",
+    "outcome": "VARCHAR",
+    "fitted_at": "TIMESTAMPTZ",
+    "status": "VARCHAR",
+    "max_rhat": "DOUBLE",
+    "min_ess": "DOUBLE",
+    "divergences": "INTEGER",
+    "holdout_mape": "DOUBLE",
+    "artifact_path": "VARCHAR",
+    "reasons": "VARCHAR",
+    "naive_mape": "DOUBLE",
+    "profile": "VARCHAR",
+    "sampler": "VARCHAR",
+    "fit_seconds": "DOUBLE",
+    "first_week": "DATE",
+    "last_week": "DATE",
+    "holdout_weeks": "INTEGER",
+    "geos": "VARCHAR",
+    "channels": "VARCHAR",
+    "lift_tests": "INTEGER",
+    "dagster_run_id": "VARCHAR",
+}
+
+
+def record_run(conn: DuckDBPyConnection, run: dict) -> None:
+    """Append one fit to the ledger."""
+    append_rows(conn, MODEL_RUNS, MODEL_RUNS_COLUMNS, pd.DataFrame([run]))
+
+
+def last_accepted(conn: DuckDBPyConnection, series: Series) -> dict | None:
+    """The run in force for ``series``: its last accepted fit, or None."""
+    if not has_table(conn, MODEL_RUNS):
+        return None
+    row = conn.execute(
+        f"select * from {MODEL_RUNS} where segment = ? and outcome = ? and status = ? "  # noqa: S608
+        "order by fitted_at desc limit 1",
+        [series.segment, series.outcome, ACCEPTED],
+    ).df()
+    return None if row.empty else row.iloc[0].to_dict()
+
+
+def artifact_path(models_dir: Path, series: Series, run_id: str) -> Path:
+    """Where a fit's model file goes: one folder per series, one file per run."""
+    return models_dir / series.segment / series.outcome / f"{run_id}.nc"

@@ -1,0 +1,228 @@
+"""Fit one series end to end: readiness, panel, calibration, fit, gates, save, publish.
+
+The Dagster asset is a thin shell around :func:`fit_series`, so the same steps run from
+the UI, from ``mmm run`` and from benchmarks. Order matters for "never publish a bad
+model": everything is computed (fit, tables, plots) before anything is published; the
+model file is saved under a temporary name and renamed; the accepted model's tables are
+swapped in one transaction per table; the ledger row is written last, so a crash
+part-way never leaves a ledger entry pointing at nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from duckdb import DuckDBPyConnection
+
+from mmm_pipeline.modeling.fit import PROFILES, FitOutcome, fit_panel
+from mmm_pipeline.modeling.lift_tests import ALL_SEGMENTS, Calibration, load_calibration
+from mmm_pipeline.modeling.panel import DATE, ModelPanel, build_panel
+from mmm_pipeline.modeling.plots import fit_plots
+from mmm_pipeline.modeling.posterior import channel_draws
+from mmm_pipeline.modeling.results import (
+    CHANNEL_PARAMETER_COLUMNS,
+    CHANNEL_ROI_COLUMNS,
+    EXPERIMENT_AGREEMENT_COLUMNS,
+    channel_parameters,
+    channel_roi,
+    experiment_agreement,
+)
+from mmm_pipeline.modeling.runs import ACCEPTED, REJECTED, artifact_path, record_run
+from mmm_pipeline.modeling.series import Series
+from mmm_pipeline.modeling.specification import load_model_config
+from mmm_pipeline.publish import replace_rows
+
+HOLDOUT_WEEKS = 8
+# Bit-identical refits across processes also need PYTHONHASHSEED fixed
+# (docs/notes/pymc-marketing-1.3.md).
+SEED = 20_240_101
+RESULT_TABLES = {
+    "mmm.channel_roi": CHANNEL_ROI_COLUMNS,
+    "mmm.channel_parameters": CHANNEL_PARAMETER_COLUMNS,
+    "mmm.experiment_agreement": EXPERIMENT_AGREEMENT_COLUMNS,
+}
+
+
+class NotReady(Exception):
+    """The readiness verdict says this series must not be fitted (yet)."""
+
+
+@dataclass
+class SeriesFit:
+    """What one fit produced: its ledger row, the fit, and (if accepted) its tables."""
+
+    run: dict
+    outcome: FitOutcome
+    panel: ModelPanel
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # Markdown with the plot inlined, per plot name (for the Dagster UI).
+    plots: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        """True when the fit passed every gate and its tables were published."""
+        return self.run["status"] == ACCEPTED
+
+
+def readiness_verdict(conn: DuckDBPyConnection, series: Series) -> tuple[bool, str]:
+    """The ``ALL``-geo readiness of a series, as judged by the quality stage."""
+    rows = conn.execute(
+        "select ready, reasons from mmm.readiness where segment = ? and outcome = ? "
+        "and geo = 'ALL'",
+        [series.segment, series.outcome],
+    ).fetchall()
+    if not rows:
+        return False, "no readiness verdict (is it in the marts?)"
+    ready, reasons = rows[0]
+    return bool(ready), reasons or ""
+
+
+def _value_per_conversion(conn: DuckDBPyConnection, series: Series) -> pd.Series | None:
+    """Mean value of one conversion per geo, or None for an outcome that carries no value."""
+    frame = conn.execute(
+        "select geo, sum(value) as value, sum(conversions) as conversions "
+        "from marts.fct_conversions_weekly where segment = ? and outcome = ? group by geo",
+        [series.segment, series.outcome],
+    ).df()
+    if frame["value"].fillna(0).sum() <= 0:
+        return None
+    frame = frame[frame["conversions"] > 0]
+    return (frame["value"] / frame["conversions"]).set_axis(frame["geo"])
+
+
+def _experiments(conn: DuckDBPyConnection, series: Series) -> pd.DataFrame:
+    return conn.execute(
+        "select * from marts.dim_experiments where outcome = ? and segment in (?, ?) "
+        "order by experiment_id",
+        [series.outcome, series.segment, ALL_SEGMENTS],
+    ).df()
+
+
+def _save(outcome: FitOutcome, path: Path) -> None:
+    """pymc-marketing's own save, written beside the target and renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".nc.partial")
+    outcome.mmm.save(str(partial))
+    os.replace(partial, path)
+
+
+@dataclass(frozen=True)
+class SeriesInputs:
+    """Everything a fit reads from the warehouse, read at once before sampling starts."""
+
+    panel: ModelPanel
+    calibration: Calibration
+    experiments: pd.DataFrame
+    value_per_conversion: pd.Series | None
+
+
+def read_inputs(conn: DuckDBPyConnection, series: Series) -> SeriesInputs:
+    """Read a series' inputs, refusing a series that the readiness stage did not pass."""
+    ready, reasons = readiness_verdict(conn, series)
+    if not ready:
+        raise NotReady(f"{series.segment} x {series.outcome} is not ready for an MMM: {reasons}")
+    return SeriesInputs(
+        panel=build_panel(conn, series.segment, series.outcome),
+        calibration=load_calibration(conn, series.segment, series.outcome),
+        experiments=_experiments(conn, series),
+        value_per_conversion=_value_per_conversion(conn, series),
+    )
+
+
+@contextmanager
+def _opened(
+    connect: Callable[[], AbstractContextManager[DuckDBPyConnection]],
+) -> Iterator[DuckDBPyConnection]:
+    """A connection that is closed on errors too (DuckDBResource closes on success only)."""
+    with connect() as conn:
+        try:
+            yield conn
+        except BaseException:
+            conn.close()
+            raise
+
+
+def fit_series(
+    connect: Callable[[], AbstractContextManager[DuckDBPyConnection]],
+    series: Series,
+    profile: str,
+    data_dir: Path,
+    interval_level: float,
+    dagster_run_id: str | None = None,
+) -> SeriesFit:
+    """Fit, judge, save and (if accepted) publish the model of one series.
+
+    The warehouse is opened twice, briefly: to read the inputs and to publish. DuckDB
+    has one writer per file, so holding a connection through minutes of sampling would
+    lock out every reader (``mmm query``, the UI) for that long.
+
+    Raises
+    ------
+    NotReady
+        When ``mmm.readiness`` says the series is not ready; nothing is fitted.
+    """
+    with _opened(connect) as conn:
+        inputs = read_inputs(conn, series)
+    panel = inputs.panel
+    sampling = PROFILES[profile]
+    outcome = fit_panel(panel, inputs.calibration.measurements, sampling, HOLDOUT_WEEKS, SEED)
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    path = artifact_path(data_dir / "models", series, run_id)
+    _save(outcome, path)
+    weeks = panel.frame[DATE]
+    run = {
+        "run_id": run_id,
+        "segment": series.segment,
+        "outcome": series.outcome,
+        "fitted_at": datetime.now(UTC),
+        "status": ACCEPTED if outcome.accepted else REJECTED,
+        "max_rhat": outcome.max_rhat,
+        "min_ess": outcome.min_ess,
+        "divergences": outcome.divergences,
+        "holdout_mape": outcome.holdout_mape,
+        "artifact_path": str(path),
+        "reasons": "; ".join(outcome.reasons),
+        "naive_mape": outcome.naive_mape,
+        "profile": profile,
+        "sampler": sampling.nuts_sampler,
+        "fit_seconds": outcome.seconds,
+        "first_week": weeks.min().date(),
+        "last_week": weeks.max().date(),
+        "holdout_weeks": HOLDOUT_WEEKS,
+        "geos": ",".join(panel.geos),
+        "channels": ",".join(panel.channels),
+        "lift_tests": outcome.lift["experiment_id"].nunique() if not outcome.lift.empty else 0,
+        "dagster_run_id": dagster_run_id,
+    }
+    fitted = SeriesFit(run=run, outcome=outcome, panel=panel)
+    if outcome.accepted:
+        fitted.tables = _result_tables(series, fitted, inputs, interval_level)
+    fitted.plots = fit_plots(fitted, data_dir / "plots" / series.segment / series.outcome)
+    with _opened(connect) as conn:
+        for table, frame in fitted.tables.items():
+            replace_rows(conn, table, RESULT_TABLES[table], frame, series._asdict())
+        record_run(conn, run)
+    return fitted
+
+
+def _result_tables(
+    series: Series, fitted: SeriesFit, inputs: SeriesInputs, level: float
+) -> dict[str, pd.DataFrame]:
+    mmm = fitted.outcome.mmm
+    draws = channel_draws(mmm, fitted.panel, carry_over_weeks=load_model_config().adstock.l_max)
+    labels = {"run_id": fitted.run["run_id"], **series._asdict()}
+    agreement = experiment_agreement(
+        mmm, fitted.outcome.lift, inputs.experiments, dict(inputs.calibration.skipped), level
+    )
+    return {
+        "mmm.channel_roi": channel_roi(draws, inputs.value_per_conversion, level).assign(**labels),
+        "mmm.channel_parameters": channel_parameters(mmm, draws, level).assign(**labels),
+        "mmm.experiment_agreement": agreement.assign(**labels),
+    }

@@ -1,0 +1,248 @@
+"""The MMM stage through Dagster: fit a series, gate it, publish it, keep the last good one.
+
+A hand-made warehouse holds marts with a known answer (a strong and a weak channel in two
+geos) and a readiness verdict; the real ``mmm_fit`` job fits it with a short sampling
+profile. A second fit with gates it cannot pass must be recorded as rejected and must
+leave the published tables and the model in force untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from pymc_marketing.mmm import MMM
+
+from mmm_pipeline.definitions import defs
+from mmm_pipeline.modeling import fit
+from mmm_pipeline.modeling.fit import SamplingProfile
+from mmm_pipeline.modeling.runs import last_accepted
+from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME, Series
+from tests.conftest import make_warehouse
+
+WEEKS = 70
+GEOS = {"US": 1.0, "DE": 0.5}
+TINY = SamplingProfile(2, 150, 150, 0.9, max_rhat=1.2, min_ess=20, max_divergences=50)
+IMPOSSIBLE = SamplingProfile(2, 150, 150, 0.9, max_rhat=1.2, min_ess=1e9, max_divergences=50)
+SERIES = "self_serve.signup"
+
+
+def _marts(seed: int = 3) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    """Weekly marts for two geos where meta drives ten times what podcast does."""
+    rng = np.random.default_rng(seed)
+    weeks = pd.date_range("2024-01-01", periods=WEEKS, freq="7D")
+    media, conversions, truth = [], [], {"meta": 0.0, "podcast": 0.0}
+    for geo, size in GEOS.items():
+        spend = {
+            channel: rng.uniform(500, 1500, WEEKS) * size * (rng.random(WEEKS) > 0.2)
+            for channel in truth
+        }
+        effect = {
+            "meta": 400 * size * (1 - np.exp(-spend["meta"] / (800 * size))),
+            "podcast": 40 * size * (1 - np.exp(-spend["podcast"] / (800 * size))),
+        }
+        for channel in truth:
+            truth[channel] += float(effect[channel].sum())
+        y = 200 * size + effect["meta"] + effect["podcast"] + rng.normal(0, 10 * size, WEEKS)
+        for i, week in enumerate(weeks):
+            conversions += [
+                (week.date(), geo, "self_serve", "signup", round(y[i]), 0.0),
+                (week.date(), geo, "sales_led", "signup", 5, 0.0),
+            ]
+            media += [(week.date(), geo, c, spend[c][i], 0.0, 0.0, 0.0) for c in truth]
+    tables = {
+        "marts.fct_media_weekly": pd.DataFrame(
+            media,
+            columns=[
+                "week_start",
+                "geo",
+                "channel",
+                "spend",
+                "impressions",
+                "clicks",
+                "engagements",
+            ],
+        ),
+        "marts.fct_conversions_weekly": pd.DataFrame(
+            conversions, columns=["week_start", "geo", "segment", "outcome", "conversions", "value"]
+        ),
+        "marts.fct_controls_weekly": pd.DataFrame(
+            {"week_start": [], "geo": [], "name": [], "value": []}
+        ).astype({"week_start": "datetime64[s]", "geo": str, "name": str, "value": float}),
+        "marts.dim_experiments": pd.DataFrame(
+            [
+                {
+                    "experiment_id": "EXP-1",
+                    "channel": "meta",
+                    "geo": "US",
+                    "segment": "self_serve",
+                    "outcome": "signup",
+                    "first_week_start": weeks[20].date(),
+                    "last_week_start": weeks[23].date(),
+                    "window_days": 28,
+                    # Four weeks dark at about 1,000 a week: about 4 x 290 conversions lost.
+                    "spend_delta": -4000.0,
+                    "lift": -4 * 400 * (1 - np.exp(-1000 / 800)),
+                    "lift_sigma": 120.0,
+                }
+            ]
+        ),
+        "mmm.readiness": pd.DataFrame(
+            [
+                ("self_serve", "signup", "ALL", True, ""),
+                ("sales_led", "signup", "ALL", False, "paid share 0% below 5%"),
+            ],
+            columns=["segment", "outcome", "geo", "ready", "reasons"],
+        ),
+    }
+    return tables, truth
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """One accepted fit, then one rejected refit, both through the real mmm_fit job."""
+    root = tmp_path_factory.mktemp("model")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MMM_WAREHOUSE", str(root / "warehouse.duckdb"))
+    patch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+    patch.setenv("MMM_PROFILE", "fast")
+    (root / "dagster_home").mkdir()
+    from mmm_pipeline.settings import get_settings
+
+    get_settings.cache_clear()
+    tables, truth = _marts()
+    make_warehouse(root / "warehouse.duckdb", tables).close()
+    job = defs.resolve_job_def("mmm_fit")
+    with dg.DagsterInstance.get() as instance:
+        instance.add_dynamic_partitions(SERIES_PARTITIONS_NAME, [SERIES, "sales_led.signup"])
+        patch.setitem(fit.PROFILES, "fast", TINY)
+        accepted = job.execute_in_process(instance=instance, partition_key=SERIES)
+        with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as conn:
+            roi_before = conn.execute("select * from mmm.channel_roi order by geo, channel").df()
+        patch.setitem(fit.PROFILES, "fast", IMPOSSIBLE)
+        rejected = job.execute_in_process(instance=instance, partition_key=SERIES)
+        not_ready = job.execute_in_process(instance=instance, partition_key="sales_led.signup")
+        report = defs.resolve_job_def("mmm_report").execute_in_process(instance=instance)
+    patch.undo()
+    get_settings.cache_clear()
+    yield {
+        "root": root,
+        "truth": truth,
+        "accepted": accepted,
+        "rejected": rejected,
+        "not_ready": not_ready,
+        "report": report,
+        "roi_before": roi_before,
+        "conn": duckdb.connect(str(root / "warehouse.duckdb"), read_only=True),
+    }
+
+
+def _materialized(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {
+        event.asset_key.to_user_string()
+        for event in result.all_events
+        if event.is_step_materialization and event.asset_key is not None
+    }
+
+
+def test_an_accepted_fit_publishes_every_table(fitted: dict) -> None:
+    assert fitted["accepted"].success
+    assert _materialized(fitted["accepted"]) == {
+        "mmm/model_runs",
+        "mmm/channel_roi",
+        "mmm/channel_parameters",
+        "mmm/experiment_agreement",
+    }
+    runs = fitted["conn"].execute("select * from mmm.model_runs order by fitted_at").df()
+    first = runs.iloc[0]
+    assert first["status"] == "accepted" and first["reasons"] == ""
+    assert first["max_rhat"] <= TINY.max_rhat and first["min_ess"] >= TINY.min_ess
+    assert 0 <= first["holdout_mape"] < first["naive_mape"]
+
+
+def test_the_strong_channel_is_found_and_geo_all_is_the_sum_of_geos(fitted: dict) -> None:
+    roi = fitted["roi_before"].set_index(["geo", "channel"])
+    for geo in GEOS:
+        assert (
+            roi.loc[(geo, "meta"), "contribution"] > 3 * roi.loc[(geo, "podcast"), "contribution"]
+        )
+    for column in ("contribution", "spend"):
+        by_geo = roi.drop(index="ALL", level="geo")[column].groupby(level="channel").sum()
+        assert roi.loc["ALL"][column].to_dict() == pytest.approx(by_geo.to_dict())
+    meta = roi.loc[("ALL", "meta")]
+    assert meta["contribution_low"] < meta["contribution"] < meta["contribution_high"]
+    assert meta["contribution"] == pytest.approx(fitted["truth"]["meta"], rel=0.35)
+    assert meta["roi_low"] <= meta["roi"] <= meta["roi_high"]
+    # Diminishing returns: the next unit of spend earns less than the average one.
+    assert meta["marginal_roi"] < meta["roi"]
+
+
+def test_every_lift_test_is_compared_with_the_model(fitted: dict) -> None:
+    agreement = fitted["conn"].execute("select * from mmm.experiment_agreement").df()
+    (row,) = agreement.to_dict("records")
+    assert row["experiment_id"] == "EXP-1" and row["channel"] == "meta"
+    assert row["model_lift_low"] <= row["model_lift"] <= row["model_lift_high"] < 0
+    assert row["agrees"] == (abs(row["z_score"]) <= 1.96)
+
+
+def test_a_rejected_fit_is_recorded_and_changes_nothing_else(fitted: dict) -> None:
+    assert _materialized(fitted["rejected"]) == {"mmm/model_runs"}
+    (check,) = [
+        event.event_specific_data
+        for event in fitted["rejected"].all_events
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ]
+    assert not check.passed and "bulk ESS" in check.description
+    runs = fitted["conn"].execute("select * from mmm.model_runs order by fitted_at").df()
+    assert runs["status"].tolist() == ["accepted", "rejected"]
+    assert "bulk ESS" in runs["reasons"].iloc[1]
+    roi_after = fitted["conn"].execute("select * from mmm.channel_roi order by geo, channel").df()
+    pd.testing.assert_frame_equal(roi_after, fitted["roi_before"])
+    assert set(roi_after["run_id"]) == {runs["run_id"].iloc[0]}
+    in_force = last_accepted(fitted["conn"], Series("self_serve", "signup"))
+    assert in_force is not None and in_force["run_id"] == runs["run_id"].iloc[0]
+
+
+def test_a_series_that_is_not_ready_is_not_fitted(fitted: dict) -> None:
+    assert fitted["not_ready"].success
+    assert _materialized(fitted["not_ready"]) == set()
+    fitted_series = fitted["conn"].execute("select distinct segment from mmm.model_runs").fetchall()
+    assert fitted_series == [("self_serve",)]
+
+
+def test_the_saved_model_loads_back_to_the_same_posterior(fitted: dict) -> None:
+    path = (
+        fitted["conn"]
+        .execute("select artifact_path from mmm.model_runs where status = 'accepted'")
+        .fetchall()[0][0]
+    )
+    assert Path(path).is_relative_to(fitted["root"] / "models")
+    loaded = MMM.load(path)
+    published = (
+        fitted["conn"]
+        .execute(
+            "select geo, channel, adstock_alpha from mmm.channel_parameters where geo != 'ALL'"
+        )
+        .df()
+    )
+    alpha = loaded.idata.posterior["adstock_alpha"].mean(("chain", "draw"))
+    for row in published.itertuples():
+        expected = alpha.broadcast_like(loaded.idata.constant_data["channel_scale"])
+        assert float(expected.sel(geo=row.geo, channel=row.channel)) == pytest.approx(
+            row.adstock_alpha, rel=1e-12
+        )
+
+
+def test_reports_compare_outcomes_and_time_horizons(fitted: dict) -> None:
+    assert fitted["report"].success
+    comparison = fitted["conn"].execute("select * from mmm.outcome_comparison").df()
+    assert set(comparison["channel"]) == {"meta", "podcast"}
+    assert comparison["verdict"].isin(["room to grow", "diminishing returns", "saturated"]).all()
+    horizons = fitted["conn"].execute("select * from mmm.time_horizons").df()
+    assert set(horizons["channel"]) == {"meta", "podcast"}
+    assert (horizons["half_life_weeks_low"] <= horizons["half_life_weeks_high"]).all()
