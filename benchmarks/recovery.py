@@ -1,0 +1,264 @@
+"""Recovery benchmark: how close the fitted MMM comes to the simulator's true contributions.
+
+For each scenario and seed this simulates a landing zone with ``mmm simulate``, builds the
+warehouse marts with ``mmm run``, fits one model per segment x outcome with
+``fit_panel`` (the pipeline's own code: panel, lift tests, specification, profile), and
+compares each paid channel's total contribution over all geos and the fitted weeks
+(the holdout weeks excluded) with the true count of conversions that channel caused
+(``contributions`` in ``ground_truth.json``), over the same weeks.
+
+Per channel it reports the relative error of the posterior mean and whether the
+equal-tailed 90% interval covers the truth; per scenario the median and worst relative
+error and the coverage. It is a benchmark, not a test: a full run takes hours.
+
+    .venv/bin/python benchmarks/recovery.py --help
+    # quick: three geos x 130 weeks, seeds 1-3, main series, fast profile
+    .venv/bin/python benchmarks/recovery.py --scenario three-geo --seeds 1 2 3 --profile fast
+    # everything (full profile, every scenario and series): hours on 2 cores
+    .venv/bin/python benchmarks/recovery.py --all-series
+
+Simulations and warehouses are kept under ``--workdir`` and reused when present.
+Results are printed as markdown and written to ``--json`` (default
+``benchmarks/results/recovery.json``). Set ``PYTHONHASHSEED=0`` for runs that repeat
+exactly (docs/notes/pymc-marketing-1.3.md, gotchas).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MMM = REPO_ROOT / ".venv" / "bin" / "mmm"
+MAIN_SERIES = ("self_serve", "signup")
+ALL_SERIES = (
+    ("self_serve", "signup"),
+    ("self_serve", "order"),
+    ("sales_led", "signup"),
+    ("sales_led", "pipeline"),
+)
+INTERVAL = 0.90
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One simulated business size: how many geos over how many weeks."""
+
+    name: str
+    geos: int
+    weeks: int
+
+
+SCENARIOS = {
+    s.name: s
+    for s in (
+        Scenario("one-geo", 1, 104),
+        Scenario("three-geo", 3, 130),
+        Scenario("eight-geo", 8, 156),
+    )
+}
+
+
+def build_warehouse(workdir: Path, scenario: Scenario, seed: int) -> Path:
+    """Simulate a landing zone and build its marts; reuse them if already built."""
+    folder = workdir / f"{scenario.name}-seed{seed}"
+    landing, warehouse = folder / "landing", folder / "warehouse.duckdb"
+    if warehouse.is_file() and (landing / "ground_truth.json").is_file():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    env = os.environ | {
+        "MMM_LANDING_DIR": str(landing),
+        "MMM_WAREHOUSE": str(warehouse),
+        "DAGSTER_HOME": str(folder / "dagster_home"),
+    }
+    (folder / "dagster_home").mkdir(exist_ok=True)
+    simulate = [str(MMM), "simulate", "--out", str(landing)]
+    simulate += ["--weeks", str(scenario.weeks), "--geos", str(scenario.geos), "--seed", str(seed)]
+    subprocess.run(simulate, check=True, env=env, capture_output=True)  # noqa: S603 (fixed argv)
+    # `mmm run` exits 1 when readiness checks flag the data; the marts are built anyway.
+    run = [str(MMM), "run", "--landing", str(landing), "--warehouse", str(warehouse)]
+    with (folder / "run.log").open("w") as log:
+        subprocess.run(run, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)  # noqa: S603
+    if not warehouse.is_file():
+        raise RuntimeError(f"{folder / 'run.log'}: `mmm run` built no warehouse")
+    return folder
+
+
+def load_inputs(warehouse: Path, segment: str, outcome: str):
+    """The model panel and the lift-test measurements of one segment x outcome."""
+    from mmm_pipeline.modeling.lift_tests import lift_measurements
+    from mmm_pipeline.modeling.panel import build_panel
+
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        panel = build_panel(conn, segment, outcome)
+        experiments = conn.execute("select * from marts.dim_experiments").df()
+        media = conn.execute(
+            "select week_start, geo, channel, spend from marts.fct_media_weekly "
+            "join seeds.channels using (channel) where is_paid"
+        ).df()
+        conversions = conn.execute(
+            "select week_start, geo, segment, conversions from marts.fct_conversions_weekly "
+            "where outcome = ?",
+            [outcome],
+        ).df()
+    for frame in (experiments, media, conversions):
+        for column in ("week_start", "first_week_start", "last_week_start"):
+            if column in frame:
+                frame[column] = pd.to_datetime(frame[column])
+    lift = lift_measurements(experiments, media, conversions, segment, outcome).measurements
+    return panel, lift
+
+
+def true_contributions(
+    truth: dict, segment: str, outcome: str, dates: pd.DatetimeIndex
+) -> pd.Series:
+    """True conversions per source channel, summed over geos and the given weeks."""
+    rows = pd.DataFrame(
+        [r for r in truth["contributions"] if r["segment"] == segment and r["outcome"] == outcome]
+    )
+    rows["week_start"] = pd.to_datetime(rows["week_start"])
+    rows = rows[rows["week_start"].isin(dates)]
+    return rows.groupby("channel")["conversions"].sum()
+
+
+def score(outcome, truth: dict, segment: str, outcome_name: str) -> pd.DataFrame:
+    """Per channel: truth, posterior mean and 90% interval of the all-geo total, error."""
+    posterior = outcome.mmm.idata.posterior["channel_contribution_original_scale"]
+    total = posterior.sum(("date", "geo"))
+    dates = pd.DatetimeIndex(posterior["date"].to_numpy())
+    true = true_contributions(truth, segment, outcome_name, dates)
+    tail = (1 - INTERVAL) / 2
+    rows = []
+    for channel in total["channel"].to_numpy():
+        draws = total.sel(channel=channel).to_numpy().ravel()
+        actual = float(true.get(channel, 0.0))
+        low, high = np.quantile(draws, [tail, 1 - tail])
+        rows.append(
+            {
+                "channel": str(channel),
+                "truth": actual,
+                "estimate": float(draws.mean()),
+                "low": float(low),
+                "high": float(high),
+                "rel_error": abs(draws.mean() - actual) / actual if actual > 0 else np.nan,
+                "covered": bool(low <= actual <= high),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def run_one(folder: Path, segment: str, outcome_name: str, profile_name: str, seed: int) -> dict:
+    """Fit one segment x outcome of one simulated business and score it."""
+    from mmm_pipeline.modeling.fit import PROFILES, fit_panel
+
+    panel, lift = load_inputs(folder / "warehouse.duckdb", segment, outcome_name)
+    truth = json.loads((folder / "landing" / "ground_truth.json").read_text())
+    started = time.perf_counter()
+    outcome = fit_panel(panel, lift, PROFILES[profile_name], seed=seed)
+    seconds = time.perf_counter() - started
+    channels = score(outcome, truth, segment, outcome_name)
+    return {
+        "folder": folder.name,
+        "series": f"{segment}/{outcome_name}",
+        "profile": profile_name,
+        "fit_seconds": round(seconds, 1),
+        "max_rhat": outcome.max_rhat,
+        "min_ess": outcome.min_ess,
+        "divergences": outcome.divergences,
+        "holdout_mape": outcome.holdout_mape,
+        "gate_reasons": outcome.reasons,
+        "lift_tests": len(lift),
+        "median_rel_error": float(channels["rel_error"].median()),
+        "max_rel_error": float(channels["rel_error"].max()),
+        "coverage": f"{int(channels['covered'].sum())}/{len(channels)}",
+        "channels": channels.to_dict("records"),
+    }
+
+
+def _markdown_channels(result: dict) -> str:
+    lines = [
+        f"\n{result['folder']} {result['series']} ({result['profile']}, "
+        f"{result['fit_seconds']} s, R-hat {result['max_rhat']:.3f}, "
+        f"ESS {result['min_ess']:.0f}, {result['divergences']} divergences, "
+        f"{result['lift_tests']} lift rows)\n",
+        "| channel | truth | estimate | 90% interval | rel. error | covered |",
+        "|---|---:|---:|---|---:|:---:|",
+    ]
+    for c in result["channels"]:
+        lines.append(
+            f"| {c['channel']} | {c['truth']:.0f} | {c['estimate']:.0f} | "
+            f"{c['low']:.0f}-{c['high']:.0f} | {c['rel_error']:.0%} | "
+            f"{'yes' if c['covered'] else 'no'} |"
+        )
+    return "\n".join(lines)
+
+
+def _markdown_summary(results: list[dict]) -> str:
+    lines = [
+        "| run | series | fit s | median rel. error | worst rel. error | 90% coverage | gates |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        gates = "pass" if not r["gate_reasons"] else "; ".join(r["gate_reasons"])
+        lines.append(
+            f"| {r['folder']} | {r['series']} | {r['fit_seconds']} | "
+            f"{r['median_rel_error']:.0%} | {r['max_rel_error']:.0%} | {r['coverage']} | {gates} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen scenarios and print the markdown tables."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=sorted(SCENARIOS),
+        help="scenario to run (repeatable; default: all three)",
+    )
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1], help="simulation seeds")
+    parser.add_argument("--profile", default="full", help="sampling profile (default full)")
+    parser.add_argument(
+        "--all-series", action="store_true", help="every segment x outcome, not only the main one"
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "mmm-recovery",
+        help="simulations and warehouses (reused when present)",
+    )
+    parser.add_argument("--json", type=Path, default=REPO_ROOT / "benchmarks/results/recovery.json")
+    args = parser.parse_args(argv)
+    scenarios = [SCENARIOS[n] for n in (args.scenario or SCENARIOS)]
+    series = ALL_SERIES if args.all_series else (MAIN_SERIES,)
+    results = []
+    for scenario in scenarios:
+        for seed in args.seeds:
+            folder = build_warehouse(args.workdir, scenario, seed)
+            for segment, outcome_name in series:
+                result = run_one(folder, segment, outcome_name, args.profile, seed)
+                result["scenario"] = scenario.name
+                results.append(result)
+                print(_markdown_channels(result), flush=True)
+    print("\n" + _markdown_summary(results))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2, default=float))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO_ROOT))
+    sys.exit(main())
