@@ -62,6 +62,7 @@ def _worker(args: argparse.Namespace) -> dict:
     from pymc_marketing.mmm.additive_effect import LinearTrendEffect
     from recovery import load_inputs
 
+    from mmm_pipeline.modeling.calibration import add_lift_tests
     from mmm_pipeline.modeling.fit import PROFILES
     from mmm_pipeline.modeling.panel import DATE, GEO, TARGET
     from mmm_pipeline.modeling.specification import build_mmm, load_model_config
@@ -100,10 +101,13 @@ def _worker(args: argparse.Namespace) -> dict:
         }
     mmm.build_model(X, y)
     usable = lift[lift["channel"].isin(panel.channels) & lift["geo"].isin(panel.geos)]
-    if not usable.empty:
-        mmm.add_lift_test_measurements(
-            usable[["channel", "geo", "x", "delta_x", "delta_y", "sigma"]]
-        )
+    if args.worker == "default":  # the library's own steady-state lift-test term
+        if not usable.empty:
+            mmm.add_lift_test_measurements(
+                usable[["channel", "geo", "x", "delta_x", "delta_y", "sigma"]]
+            )
+    else:  # ours: with the in-window adstock ramp, as fit_panel does
+        add_lift_tests(mmm, usable, config.adstock.l_max)
     mmm.add_original_scale_contribution_variable(var=["channel_contribution", "y"])
     started = time.perf_counter()
     idata = mmm.fit(X, y, random_seed=args.seed, progressbar=False, **sample_kwargs)

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from mmm_pipeline.modeling.fit import SamplingProfile, channel_contributions, fit_panel
+from mmm_pipeline.modeling.lift_tests import LIFT_COLUMNS
 from mmm_pipeline.modeling.panel import ModelPanel
 
 TINY = SamplingProfile(
@@ -41,7 +42,7 @@ def _panel(weeks: int = 70, seed: int = 5) -> ModelPanel:
 
 @pytest.fixture(scope="module")
 def outcome():
-    no_lift = pd.DataFrame(columns=["channel", "geo", "x", "delta_x", "delta_y", "sigma"])
+    no_lift = pd.DataFrame(columns=LIFT_COLUMNS)
     return fit_panel(_panel(), no_lift, TINY, holdout_weeks=6, seed=1)
 
 

@@ -55,6 +55,7 @@ def test_a_geo_holdout_becomes_weekly_spend_level_change_and_lift() -> None:
             "delta_x": -1000.0,
             "delta_y": -20.0,
             "sigma": 5.0,
+            "weeks": 4.0,
         }
     )
 

@@ -27,7 +27,9 @@ from tests.conftest import make_warehouse
 
 WEEKS = 70
 GEOS = {"US": 1.0, "DE": 0.5}
-TINY = SamplingProfile(2, 150, 150, 0.9, max_rhat=1.2, min_ess=20, max_divergences=50)
+TINY = SamplingProfile(
+    2, 150, 150, 0.9, max_rhat=1.2, min_ess=20, max_divergences=50, nuts_sampler="nutpie"
+)
 IMPOSSIBLE = SamplingProfile(2, 150, 150, 0.9, max_rhat=1.2, min_ess=1e9, max_divergences=50)
 SERIES = "self_serve.signup"
 

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 from pymc_marketing.mmm import MMM
 
+from mmm_pipeline.modeling.calibration import add_lift_tests
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
-from mmm_pipeline.modeling.specification import ModelConfig, build_mmm
+from mmm_pipeline.modeling.specification import ModelConfig, build_mmm, load_model_config
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,11 @@ def fit_panel(
     dates = np.sort(frame[DATE].unique())
     cutoff = dates[-holdout_weeks]
     train, test = frame[frame[DATE] < cutoff], frame[frame[DATE] >= cutoff]
+    config = config or load_model_config()
     mmm = build_mmm(panel, config)
     mmm.build_model(train.drop(columns=[TARGET]), train[TARGET])
     usable = lift[lift["channel"].isin(panel.channels) & lift["geo"].isin(panel.geos)]
-    if not usable.empty:
-        mmm.add_lift_test_measurements(
-            usable[["channel", "geo", "x", "delta_x", "delta_y", "sigma"]]
-        )
+    add_lift_tests(mmm, usable, config.adstock.l_max)
     mmm.add_original_scale_contribution_variable(var=["channel_contribution", "y"])
     idata = mmm.fit(
         train.drop(columns=[TARGET]),

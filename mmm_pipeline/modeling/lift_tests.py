@@ -35,7 +35,7 @@ from duckdb import DuckDBPyConnection
 ALL = "ALL"
 ALL_SEGMENTS = "all"
 DAYS_PER_WEEK = 7
-LIFT_COLUMNS = ["experiment_id", "channel", "geo", "x", "delta_x", "delta_y", "sigma"]
+LIFT_COLUMNS = ["experiment_id", "channel", "geo", "x", "delta_x", "delta_y", "sigma", "weeks"]
 
 
 @dataclass
@@ -117,6 +117,7 @@ def lift_measurements(
                     "delta_x": delta_x,
                     "delta_y": test.lift * share * segment_share / weeks,
                     "sigma": test.lift_sigma * np.sqrt(share * segment_share) / weeks,
+                    "weeks": weeks,
                 }
             )
     if rows:

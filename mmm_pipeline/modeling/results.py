@@ -12,6 +12,7 @@ import pandas as pd
 import xarray as xr
 from pymc_marketing.mmm import MMM
 
+from mmm_pipeline.modeling.calibration import LIFT_ESTIMATE
 from mmm_pipeline.modeling.panel import DATE, GEO
 from mmm_pipeline.modeling.posterior import (
     SAMPLE,
@@ -24,7 +25,6 @@ ALL = "ALL"
 # Saturation is reported as the weekly spend at which a channel delivers this share of
 # the most it could ever deliver (logistic curve: lam * x = ln((1 + s) / (1 - s))).
 SATURATION_SHARE = 0.8
-LIFT_ESTIMATE = "lift_measurements_model_estimated_lift_original_scale"
 # |z| above this and model and experiment disagree (two-sided 95%).
 AGREEMENT_Z = 1.96
 
