@@ -41,8 +41,9 @@ PROFILES = {
     # Tests, CI and trying things: minutes, loose gates. Both profiles use nutpie: on
     # 2 cores it halves the wall time of PyMC's NUTS at equal or better ESS per second
     # and a third of the memory (benchmarks/fit.py, docs/notes/model-recovery.md).
-    # 400 draws per chain missed ESS 100 in 2 of 4 recovery fits, hence 600.
-    "fast": SamplingProfile(4, 600, 500, 0.9, 1.05, 100, 10, nuts_sampler="nutpie"),
+    # 400 draws per chain missed ESS 100 in 2 of 4 recovery fits, hence 600; target
+    # accept 0.9 left 16 divergences in one, hence 0.95.
+    "fast": SamplingProfile(4, 600, 500, 0.95, 1.05, 100, 10, nuts_sampler="nutpie"),
     # Decisions: stable intervals, the gates practitioners use.
     "full": SamplingProfile(4, 1000, 1000, 0.95, 1.01, 400, 0, nuts_sampler="nutpie"),
 }

@@ -40,8 +40,8 @@ class AdstockConfig(_Strict):
 class TrendConfig(_Strict):
     """Piecewise-linear trend per geo."""
 
-    changepoints: int = 4
-    changepoint_scale: float = 0.25
+    changepoints: int = 2
+    changepoint_scale: float = 0.1
 
 
 class ModelConfig(_Strict):
