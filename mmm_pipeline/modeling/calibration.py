@@ -4,7 +4,7 @@ pymc-marketing's ``add_lift_test_measurements`` compares a test's weekly lift wi
 saturation curve at steady state: as if the spend change had been running forever. A
 real test reads out at the end of its window, and a channel whose effect builds up over
 weeks (video, TV, podcasts) has only reached part of its steady state by then: a 4-week
-test of a channel that retains 70% a week sees about 55% of it. Treating that read-out
+test of a channel that retains 70% a week sees about 59% of it. Treating that read-out
 as steady state biases exactly the tested slow channels low (docs/notes/model-recovery.md).
 
 So the term here follows pymc-marketing's (Normal likelihood on the weekly lift, the
@@ -37,6 +37,18 @@ def _per_row(mmm: MMM, name: str, geo: np.ndarray, channel: np.ndarray) -> pt.Te
     return tensor[tuple(index[dim] for dim in dims)] if dims else tensor
 
 
+def window_ramp(alpha: pt.TensorLike, l_max: int, horizon: int) -> pt.TensorVariable:
+    """Share of a step change in spend that the adstock has passed on, per window week.
+
+    ``alpha`` holds one retention per row; the result is (rows, horizon): in week ``t``
+    of the window, the sum of the first ``t + 1`` normalised geometric weights.
+    """
+    alpha = pt.as_tensor(alpha)
+    powers = alpha[:, None] ** np.arange(l_max)[None, :]
+    ramp = pt.cumsum(powers / powers.sum(axis=1, keepdims=True), axis=1)
+    return ramp[:, np.minimum(np.arange(horizon), l_max - 1)]
+
+
 def add_lift_tests(mmm: MMM, lift: pd.DataFrame, l_max: int) -> None:
     """Add every lift-test row to the built model's likelihood (call before fitting).
 
@@ -58,9 +70,7 @@ def add_lift_tests(mmm: MMM, lift: pd.DataFrame, l_max: int) -> None:
         beta = _per_row(mmm, "saturation_beta", geo, channel)
         channel_scale = mmm.model["channel_scale"].values[geo, channel]
         target_scale = mmm.model["target_scale"].values[geo]
-        powers = alpha[:, None] ** np.arange(l_max)[None, :]
-        ramp = pt.cumsum(powers / powers.sum(axis=1, keepdims=True), axis=1)
-        ramp = ramp[:, np.minimum(np.arange(horizon), l_max - 1)]
+        ramp = window_ramp(alpha, l_max, horizon)
         x = (lift["x"].to_numpy() / channel_scale)[:, None]
         moved = x + (lift["delta_x"].to_numpy() / channel_scale)[:, None] * ramp
 
