@@ -1,20 +1,20 @@
 """Publishing result tables to the warehouse: typed and atomic.
 
-A table (or one model's slice of it) is replaced in one transaction, so readers see
-either the last good version or the new one, never a half-written table; a failure
-before commit leaves the old one.
+A table (or one model's slice of it, or several of them together) is replaced in one
+transaction, so readers see either the last good version or the new one, never a
+half-written table or a model's ROI from one fit beside its parameters from another; a
+failure before commit leaves the old one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.landing.raw_tables import quote_identifier
-
-_FRAME = "_publish_frame"
 
 
 def has_table(conn: DuckDBPyConnection, table: str) -> bool:
@@ -31,38 +31,79 @@ def _ddl(columns: Mapping[str, str]) -> str:
     return ", ".join(f"{quote_identifier(name)} {sql_type}" for name, sql_type in columns.items())
 
 
-def _insert(conn: DuckDBPyConnection, table: str, columns: Mapping[str, str]) -> None:
-    names = ", ".join(quote_identifier(name) for name in columns)
-    select = ", ".join(
-        f"cast({quote_identifier(name)} as {sql_type})" for name, sql_type in columns.items()
+@dataclass(frozen=True)
+class Write:
+    """Rows for one table, and the statements that clear their place first."""
+
+    table: str
+    columns: Mapping[str, str]
+    frame: pd.DataFrame
+    before: tuple[tuple[str, list], ...] = ()
+
+
+def table_replacement(table: str, columns: Mapping[str, str], frame: pd.DataFrame) -> Write:
+    """Replace the whole of ``table`` with ``frame`` under the declared column types."""
+    return Write(
+        table, columns, frame, ((f"create or replace table {table} ({_ddl(columns)})", []),)
     )
-    conn.execute(f"insert into {table} ({names}) select {select} from {_FRAME}")  # noqa: S608
 
 
-def _publish(
-    conn: DuckDBPyConnection,
-    table: str,
-    columns: Mapping[str, str],
-    frame: pd.DataFrame,
-    statements: list[tuple[str, list]],
-) -> int:
-    """Run ``statements`` then insert ``frame`` into ``table``, all in one transaction."""
-    schema, _ = table.split(".")
-    conn.register(_FRAME, frame[list(columns)])
+def slice_replacement(
+    table: str, columns: Mapping[str, str], frame: pd.DataFrame, where: Mapping[str, str]
+) -> Write:
+    """Replace the rows of ``table`` that match ``where`` (column = value) with ``frame``.
+
+    One model's results live in tables shared by every segment and outcome: refitting
+    one series swaps its slice and leaves the others alone. The table is created on
+    first use.
+    """
+    condition = " and ".join(f"{quote_identifier(name)} = ?" for name in where)
+    return Write(
+        table,
+        columns,
+        frame,
+        (
+            (f"create table if not exists {table} ({_ddl(columns)})", []),
+            (f"delete from {table} where {condition}", list(where.values())),  # noqa: S608
+        ),
+    )
+
+
+def ledger_append(table: str, columns: Mapping[str, str], frame: pd.DataFrame) -> Write:
+    """Append ``frame`` to a ledger table that only grows (created on first use)."""
+    return Write(
+        table, columns, frame, ((f"create table if not exists {table} ({_ddl(columns)})", []),)
+    )
+
+
+def publish(conn: DuckDBPyConnection, writes: list[Write]) -> None:
+    """Apply every write in one transaction: all of them become visible, or none."""
+    names = [f"_publish_frame_{i}" for i in range(len(writes))]
+    for name, write in zip(names, writes, strict=True):
+        conn.register(name, write.frame[list(write.columns)])
     try:
-        conn.execute(f"create schema if not exists {schema}")
+        for schema in sorted({write.table.split(".")[0] for write in writes}):
+            conn.execute(f"create schema if not exists {schema}")
         conn.begin()
         try:
-            for sql, parameters in statements:
-                conn.execute(sql, parameters)
-            _insert(conn, table, columns)
+            for name, write in zip(names, writes, strict=True):
+                for sql, parameters in write.before:
+                    conn.execute(sql, parameters)
+                columns = ", ".join(quote_identifier(column) for column in write.columns)
+                select = ", ".join(
+                    f"cast({quote_identifier(column)} as {sql_type})"
+                    for column, sql_type in write.columns.items()
+                )
+                conn.execute(
+                    f"insert into {write.table} ({columns}) select {select} from {name}"  # noqa: S608
+                )
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
     finally:
-        conn.unregister(_FRAME)
-    return len(frame)
+        for name in names:
+            conn.unregister(name)
 
 
 def replace_table(
@@ -86,41 +127,5 @@ def replace_table(
     int
         Rows published.
     """
-    return _publish(
-        conn, table, columns, frame, [(f"create or replace table {table} ({_ddl(columns)})", [])]
-    )
-
-
-def replace_rows(
-    conn: DuckDBPyConnection,
-    table: str,
-    columns: dict[str, str],
-    frame: pd.DataFrame,
-    where: Mapping[str, str],
-) -> int:
-    """Replace the rows of ``table`` that match ``where`` (column = value) with ``frame``.
-
-    One model's results live in tables shared by every segment and outcome: refitting
-    one series swaps its slice and leaves the others alone. The table is created on
-    first use.
-    """
-    condition = " and ".join(f"{quote_identifier(name)} = ?" for name in where)
-    return _publish(
-        conn,
-        table,
-        columns,
-        frame,
-        [
-            (f"create table if not exists {table} ({_ddl(columns)})", []),
-            (f"delete from {table} where {condition}", list(where.values())),  # noqa: S608
-        ],
-    )
-
-
-def append_rows(
-    conn: DuckDBPyConnection, table: str, columns: dict[str, str], frame: pd.DataFrame
-) -> int:
-    """Append ``frame`` to a ledger table (created on first use), in one transaction."""
-    return _publish(
-        conn, table, columns, frame, [(f"create table if not exists {table} ({_ddl(columns)})", [])]
-    )
+    publish(conn, [table_replacement(table, columns, frame)])
+    return len(frame)

@@ -13,7 +13,7 @@ import pandas as pd
 from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.modeling.series import Series
-from mmm_pipeline.publish import append_rows, has_table
+from mmm_pipeline.publish import Write, has_table, ledger_append
 
 MODEL_RUNS = "mmm.model_runs"
 ACCEPTED = "accepted"
@@ -44,9 +44,9 @@ MODEL_RUNS_COLUMNS = {
 }
 
 
-def record_run(conn: DuckDBPyConnection, run: dict) -> None:
-    """Append one fit to the ledger."""
-    append_rows(conn, MODEL_RUNS, MODEL_RUNS_COLUMNS, pd.DataFrame([run]))
+def run_record(run: dict) -> Write:
+    """The ledger row of one fit, to publish with (after) its results."""
+    return ledger_append(MODEL_RUNS, MODEL_RUNS_COLUMNS, pd.DataFrame([run]))
 
 
 def last_accepted(conn: DuckDBPyConnection, series: Series) -> dict | None:

@@ -3,9 +3,9 @@
 The Dagster asset is a thin shell around :func:`fit_series`, so the same steps run from
 the UI, from ``mmm run`` and from benchmarks. Order matters for "never publish a bad
 model": everything is computed (fit, tables, plots) before anything is published; the
-model file is saved under a temporary name and renamed; the accepted model's tables are
-swapped in one transaction per table; the ledger row is written last, so a crash
-part-way never leaves a ledger entry pointing at nothing.
+model file is saved under a temporary name and renamed; the accepted model's tables and
+the ledger row are published in one transaction, so readers never see a ledger entry
+without its results or one fit's ROI beside another's parameters.
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ from mmm_pipeline.modeling.results import (
     channel_roi,
     experiment_agreement,
 )
-from mmm_pipeline.modeling.runs import ACCEPTED, REJECTED, artifact_path, record_run
+from mmm_pipeline.modeling.runs import ACCEPTED, REJECTED, artifact_path, run_record
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.modeling.specification import load_model_config
-from mmm_pipeline.publish import replace_rows
+from mmm_pipeline.publish import publish, slice_replacement
 
 HOLDOUT_WEEKS = 8
 # Bit-identical refits across processes also need PYTHONHASHSEED fixed
@@ -205,10 +205,12 @@ def fit_series(
     if outcome.accepted:
         fitted.tables = _result_tables(series, fitted, inputs, interval_level)
     fitted.plots = fit_plots(fitted, data_dir / "plots" / series.segment / series.outcome)
+    writes = [
+        slice_replacement(table, RESULT_TABLES[table], frame, series._asdict())
+        for table, frame in fitted.tables.items()
+    ]
     with _opened(connect) as conn:
-        for table, frame in fitted.tables.items():
-            replace_rows(conn, table, RESULT_TABLES[table], frame, series._asdict())
-        record_run(conn, run)
+        publish(conn, [*writes, run_record(run)])
     return fitted
 
 
