@@ -43,6 +43,7 @@ def _marts(seed: int = 3) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
     rng = np.random.default_rng(seed)
     weeks = pd.date_range("2024-01-01", periods=WEEKS, freq="7D")
     media, conversions, truth = [], [], {"meta": 0.0, "podcast": 0.0}
+    survey, clicks = [], []
     for geo, size in GEOS.items():
         spend = {
             channel: rng.uniform(500, 1500, WEEKS) * size * (rng.random(WEEKS) > 0.2)
@@ -61,6 +62,20 @@ def _marts(seed: int = 3) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
                 (week.date(), geo, "sales_led", "signup", 5, 0.0),
             ]
             media += [(week.date(), geo, c, spend[c][i], 0.0, 0.0, 0.0) for c in truth]
+            # A fifth of converters answer the survey; they name meta about as often as
+            # it causes conversions. Last clicks go mostly to direct.
+            survey += [
+                (week.date(), geo, "self_serve", "signup", "meta", round(0.2 * effect["meta"][i])),
+                (
+                    week.date(),
+                    geo,
+                    "self_serve",
+                    "signup",
+                    "other",
+                    round(0.2 * (y[i] - effect["meta"][i])),
+                ),
+            ]
+            clicks += [(week.date(), geo, "self_serve", "signup", "direct", round(y[i]), 0.0, 0.0)]
     tables = {
         "marts.fct_media_weekly": pd.DataFrame(
             media,
@@ -76,6 +91,22 @@ def _marts(seed: int = 3) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
         ),
         "marts.fct_conversions_weekly": pd.DataFrame(
             conversions, columns=["week_start", "geo", "segment", "outcome", "conversions", "value"]
+        ),
+        "marts.fct_survey_answers_weekly": pd.DataFrame(
+            survey, columns=["week_start", "geo", "segment", "outcome", "channel", "responses"]
+        ),
+        "marts.fct_last_click_weekly": pd.DataFrame(
+            clicks,
+            columns=[
+                "week_start",
+                "geo",
+                "segment",
+                "outcome",
+                "channel",
+                "conversions",
+                "value",
+                "untracked_conversions",
+            ],
         ),
         "marts.fct_controls_weekly": pd.DataFrame(
             {"week_start": [], "geo": [], "name": [], "value": []}

@@ -39,6 +39,21 @@ def conn(tmp_path: Path):
         "marts.fct_controls_weekly": pd.DataFrame(
             [(W3, "US", "promotion", 1.0)], columns=["week_start", "geo", "name", "value"]
         ),
+        "marts.fct_survey_answers_weekly": pd.DataFrame(
+            [
+                (W1, "US", "self_serve", "signup", "meta", 3),
+                (W1, "US", "self_serve", "signup", "word_of_mouth", 7),
+                (W1, "US", "sales_led", "signup", "tv", 9),  # other segment
+            ],
+            columns=["week_start", "geo", "segment", "outcome", "channel", "responses"],
+        ),
+        "marts.fct_last_click_weekly": pd.DataFrame(
+            [
+                (W1, "US", "self_serve", "signup", "tv", 4.0),
+                (W1, "US", "self_serve", "signup", "direct", 36.0),
+            ],
+            columns=["week_start", "geo", "segment", "outcome", "channel", "conversions"],
+        ),
     }
     with make_warehouse(tmp_path / "w.duckdb", tables) as connection:
         yield connection
@@ -59,6 +74,13 @@ def test_panel_has_every_week_and_geo_with_explicit_zeros(conn) -> None:
     }
     assert rows.loc[(W3, "US"), ["y", "control_promotion"]].tolist() == [30.0, 1.0]
     assert rows["y"].sum() == 45.0
+
+
+def test_survey_answers_give_a_channel_its_expected_share(conn) -> None:
+    # Meta is named in 3 of 10 answers. TV is never named, so its share of last clicks
+    # (4 of 40) stands in: it is not a demand-capture channel, whose clicks would
+    # belong to demand other channels created.
+    assert build_panel(conn, "self_serve", "signup").prior_shares == {"meta": 0.3, "tv": 0.1}
 
 
 def test_an_outcome_without_data_says_so(conn) -> None:

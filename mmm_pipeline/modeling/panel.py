@@ -9,10 +9,12 @@ or nothing converted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from duckdb import DuckDBPyConnection
+
+from mmm_pipeline.modeling.media_priors import expected_shares
 
 DATE = "date"
 GEO = "geo"
@@ -29,6 +31,8 @@ class ModelPanel:
     frame: pd.DataFrame
     channels: list[str]
     controls: list[str]
+    # Expected share of conversions per channel from surveys or clicks (media_priors.py).
+    prior_shares: dict[str, float] = field(default_factory=dict)
 
     @property
     def geos(self) -> list[str]:
@@ -68,12 +72,14 @@ def build_panel(conn: DuckDBPyConnection, segment: str, outcome: str) -> ModelPa
     control_wide = _wide(controls.assign(name=CONTROL_PREFIX + controls["name"]), "value", grid)
     control_columns = [c for c in sorted(control_wide.columns) if control_wide[c].abs().sum() > 0]
     frame = frame.join(spend_wide[channels]).join(control_wide[control_columns])
+    shares = expected_shares(conn, segment, outcome, channels)
     return ModelPanel(
         segment=segment,
         outcome=outcome,
         frame=frame.fillna(0.0).reset_index(),
         channels=channels,
         controls=control_columns,
+        prior_shares={channel: share for channel, (share, _) in shares.items()},
     )
 
 

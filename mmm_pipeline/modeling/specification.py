@@ -14,6 +14,7 @@ import os
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict
 from pymc_extras.deserialize import deserialize
@@ -22,6 +23,7 @@ from pymc_marketing.mmm import MMM, GeometricAdstock, LinearTrend, LogisticSatur
 from pymc_marketing.mmm.additive_effect import LinearTrendEffect
 from pymc_marketing.mmm.scaling import DataDerivedScaling
 
+from mmm_pipeline.modeling.media_priors import log_effect_centres
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 
 DEFAULT_CONFIG = Path(__file__).with_name("model.yaml")
@@ -44,10 +46,19 @@ class TrendConfig(_Strict):
     changepoint_scale: float = 0.1
 
 
+class MediaPriorConfig(_Strict):
+    """Centre each channel's media effect on its survey or last-click share."""
+
+    from_tracking_data: bool = True
+    # Spread of the channel's log effect around that centre (1 sd = a factor of e**sigma).
+    sigma: float = 0.6
+
+
 class ModelConfig(_Strict):
     """Everything ``model.yaml`` may say."""
 
     adstock: AdstockConfig = AdstockConfig()
+    media_prior: MediaPriorConfig = MediaPriorConfig()
     saturation: str = "logistic"
     yearly_fourier_order: int = 2
     trend: TrendConfig = TrendConfig()
@@ -81,7 +92,7 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
         yearly_seasonality=config.yearly_fourier_order or None,
         control_columns=panel.controls or None,
         scaling={"target": per_geo, "channel": per_geo},
-        model_config=config.prior_objects(),
+        model_config=_with_media_prior(config, panel),
     )
     mmm.add_mu_effect(
         LinearTrendEffect(
@@ -101,3 +112,43 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
         )
     )
     return mmm
+
+
+def _with_media_prior(config: ModelConfig, panel: ModelPanel) -> dict[str, Prior]:
+    """The configured priors, with each channel's media effect centred on its tracking share.
+
+    Only a log-normal ``saturation_beta`` (a Normal with ``transform: exp`` whose ``mu``
+    is a per-channel hyperprior) can take the centres; channels the tracking data do not
+    speak for keep the configured centre and spread.
+    """
+    priors = config.prior_objects()
+    beta = priors.get("saturation_beta")
+    if (
+        not config.media_prior.from_tracking_data
+        or not panel.prior_shares
+        or beta is None
+        or beta.transform != "exp"
+        or not isinstance(beta.parameters.get("mu"), Prior)
+    ):
+        return priors
+    default = beta.parameters["mu"].parameters
+    lam = priors.get("saturation_lam")
+    lam_mean = (
+        lam.parameters["alpha"] / lam.parameters["beta"]
+        if lam is not None and {"alpha", "beta"} <= set(lam.parameters)
+        else 3.0
+    )
+    centres = log_effect_centres(panel.frame, panel.prior_shares, lam_mean, TARGET, GEO)
+    mu = np.array([centres.get(c, default["mu"]) for c in panel.channels])
+    sigma = np.array(
+        [config.media_prior.sigma if c in centres else default["sigma"] for c in panel.channels]
+    )
+    parameters = dict(beta.parameters, mu=Prior("Normal", mu=mu, sigma=sigma, dims="channel"))
+    priors["saturation_beta"] = Prior(
+        beta.distribution,
+        **parameters,
+        dims=beta.dims,
+        centered=beta.centered,
+        transform=beta.transform,
+    )
+    return priors

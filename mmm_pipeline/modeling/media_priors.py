@@ -1,0 +1,89 @@
+"""What the click and survey data already say about each channel, as a prior for the MMM.
+
+The MMM sits on top of the click data and the post-purchase survey, and both carry
+information the weekly spend alone cannot give: a channel that customers almost never
+name and that almost never gets the last click is small, whatever its spend. So each
+paid channel's media effect gets a prior centred on an expected share of the
+conversions:
+
+- the share of survey answers that name it ("how did you hear about us?"), which sees
+  the demand that views, podcasts and TV create and no click shows;
+- otherwise, for a channel that is not demand capture, its share of last clicks
+  (non-brand search: customers rarely name it, but its clicks are its own);
+- otherwise nothing: demand-capture channels (branded search) collect clicks for demand
+  other channels created, so their last-click share overstates them; they keep the
+  model's default prior.
+
+The share becomes the centre of the channel's log media effect on the model's scale:
+``log(share * mean(y) / max(y) / mean saturation)`` with the prior's typical curvature,
+and the spread set in ``model.yaml``. The data still decide: a lift test or a clear
+response in the spend moves the channel away from it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from duckdb import DuckDBPyConnection
+
+SURVEY = "survey"
+LAST_CLICK = "last_click"
+
+
+def expected_shares(
+    conn: DuckDBPyConnection, segment: str, outcome: str, channels: list[str]
+) -> dict[str, tuple[float, str]]:
+    """Per paid channel, the share of conversions the tracking data attribute to it.
+
+    Returns ``{channel: (share, source)}`` for the channels the data can speak for.
+    """
+    survey = conn.execute(
+        "select channel, sum(responses) as n from marts.fct_survey_answers_weekly "
+        "where segment = ? and outcome = ? group by channel",
+        [segment, outcome],
+    ).df()
+    clicks = conn.execute(
+        "select c.channel, sum(c.conversions) as n, any_value(s.is_demand_capture) as capture "
+        "from marts.fct_last_click_weekly c join seeds.channels s using (channel) "
+        "where segment = ? and outcome = ? group by c.channel",
+        [segment, outcome],
+    ).df()
+    shares: dict[str, tuple[float, str]] = {}
+    survey_total = survey["n"].sum()
+    click_total = clicks["n"].sum()
+    by_survey = survey.set_index("channel")["n"]
+    by_click = clicks.set_index("channel")
+    for channel in channels:
+        if survey_total > 0 and by_survey.get(channel, 0) > 0:
+            shares[channel] = (float(by_survey[channel] / survey_total), SURVEY)
+        elif (
+            click_total > 0
+            and channel in by_click.index
+            and not bool(by_click.loc[channel, "capture"])
+            and by_click.loc[channel, "n"] > 0
+        ):
+            shares[channel] = (float(by_click.loc[channel, "n"] / click_total), LAST_CLICK)
+    return shares
+
+
+def log_effect_centres(
+    frame: pd.DataFrame, shares: dict[str, float], lam: float, target: str, geo: str
+) -> dict[str, float]:
+    """Centre of each channel's log media effect (scaled units) implied by its share.
+
+    ``frame`` is the model panel (one row per date and geo, a column per channel and
+    the target); scaling is per geo by the maximum, as the model does.
+    """
+    centres = {}
+    grouped = frame.groupby(geo)
+    level = (grouped[target].mean() / grouped[target].max()).median()
+    for channel, share in shares.items():
+        spend = frame[channel] / grouped[channel].transform("max").replace(0, np.nan)
+        active = spend[spend > 0]
+        if active.empty or share <= 0:
+            continue
+        saturation = np.mean((1 - np.exp(-lam * active)) / (1 + np.exp(-lam * active)))
+        # Weeks without spend contribute nothing: spread the share over active weeks.
+        active_share = len(active) / len(spend)
+        centres[channel] = float(np.log(share * level / (saturation * active_share)))
+    return centres
