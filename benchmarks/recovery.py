@@ -97,27 +97,12 @@ def build_warehouse(workdir: Path, scenario: Scenario, seed: int) -> Path:
 
 def load_inputs(warehouse: Path, segment: str, outcome: str):
     """The model panel and the lift-test measurements of one segment x outcome."""
-    from mmm_pipeline.modeling.lift_tests import lift_measurements
+    from mmm_pipeline.modeling.lift_tests import load_calibration
     from mmm_pipeline.modeling.panel import build_panel
 
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         panel = build_panel(conn, segment, outcome)
-        experiments = conn.execute("select * from marts.dim_experiments").df()
-        media = conn.execute(
-            "select week_start, geo, channel, spend from marts.fct_media_weekly "
-            "join seeds.channels using (channel) where is_paid"
-        ).df()
-        conversions = conn.execute(
-            "select week_start, geo, segment, conversions from marts.fct_conversions_weekly "
-            "where outcome = ?",
-            [outcome],
-        ).df()
-    for frame in (experiments, media, conversions):
-        for column in ("week_start", "first_week_start", "last_week_start"):
-            if column in frame:
-                frame[column] = pd.to_datetime(frame[column])
-    lift = lift_measurements(experiments, media, conversions, segment, outcome).measurements
-    return panel, lift
+        return panel, load_calibration(conn, segment, outcome).measurements
 
 
 def true_contributions(
