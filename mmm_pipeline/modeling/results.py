@@ -113,7 +113,6 @@ def channel_roi(
     ``None``) ROI is incremental conversions per unit of spend (``roi_unit``).
     """
     conversions = draws.contribution.sum(DATE)
-    marginal_conversions = draws.marginal
     if value_per_conversion is not None:
         vpc = xr.DataArray(
             value_per_conversion.reindex(conversions[GEO].values).fillna(0.0).to_numpy(),
@@ -121,10 +120,10 @@ def channel_roi(
             coords={GEO: conversions[GEO].values},
         )
         returns = conversions * vpc
-        marginal_returns = marginal_conversions * vpc
+        marginal_returns = draws.marginal * vpc
         unit = "value_per_spend"
     else:
-        returns, marginal_returns, unit = conversions, marginal_conversions, "conversions_per_spend"
+        returns, marginal_returns, unit = conversions, draws.marginal, "conversions_per_spend"
     recent_spend = draws.recent_weekly_spend
     # Marginal return of ALL: extra return over extra spend, both summed over geos.
     marginal_all = (marginal_returns * recent_spend).sum(GEO) / recent_spend.sum(GEO)
@@ -142,8 +141,8 @@ def channel_roi(
                 continue
             converted = conversions.sel(cell).transpose(SAMPLE).values
             returned = returns.sel(cell).transpose(SAMPLE).values
+            roi = returned / spent
             with np.errstate(divide="ignore", invalid="ignore"):
-                roi = returned / spent if spent > 0 else np.full_like(returned, np.nan)
                 cost = np.where(converted > 0, spent / converted, np.nan)
             row = {
                 "geo": geo,
