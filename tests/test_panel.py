@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mmm_pipeline.modeling.media_priors import expected_shares
 from mmm_pipeline.modeling.panel import build_panel
 from tests.conftest import make_warehouse
 
@@ -86,3 +87,31 @@ def test_survey_answers_give_a_channel_its_expected_share(conn) -> None:
 def test_an_outcome_without_data_says_so(conn) -> None:
     with pytest.raises(ValueError, match="no order conversions for segment self_serve"):
         build_panel(conn, "self_serve", "order")
+
+
+def test_answers_naming_a_channel_where_it_never_ran_are_taken_off_as_noise(
+    tmp_path: Path,
+) -> None:
+    # Meta runs in the US only. 2 of DE's 100 answers name it anyway: a 2% recall noise,
+    # taken off meta's 32 of 200 answers overall.
+    survey = [
+        (W1, "US", "self_serve", "signup", "meta", 30),
+        (W1, "US", "self_serve", "signup", "other", 70),
+        (W1, "DE", "self_serve", "signup", "meta", 2),
+        (W1, "DE", "self_serve", "signup", "other", 98),
+    ]
+    tables = {
+        "marts.fct_survey_answers_weekly": pd.DataFrame(
+            survey, columns=["week_start", "geo", "segment", "outcome", "channel", "responses"]
+        ),
+        "marts.fct_media_weekly": pd.DataFrame(
+            [(W1, "US", "meta", 100.0)], columns=["week_start", "geo", "channel", "spend"]
+        ),
+        "marts.fct_last_click_weekly": pd.DataFrame(
+            {"week_start": [W1], "geo": ["US"], "segment": ["self_serve"]}
+            | {"outcome": ["signup"], "channel": ["direct"], "conversions": [10.0]}
+        ),
+    }
+    with make_warehouse(tmp_path / "w.duckdb", tables) as conn:
+        shares = expected_shares(conn, "self_serve", "signup", ["meta"])
+    assert shares == {"meta": (pytest.approx(32 / 200 - 0.02), "survey")}

@@ -7,7 +7,8 @@ paid channel's media effect gets a prior centred on an expected share of the
 conversions:
 
 - the share of survey answers that name it ("how did you hear about us?"), which sees
-  the demand that views, podcasts and TV create and no click shows;
+  the demand that views, podcasts and TV create and no click shows, less the recall
+  noise measured where the channel cannot have acted (:func:`survey_noise_rate`);
 - otherwise, for a channel that is not demand capture, its share of last clicks
   (non-brand search: customers rarely name it, but its clicks are its own);
 - otherwise nothing: demand-capture channels (branded search) collect clicks for demand
@@ -28,6 +29,46 @@ from duckdb import DuckDBPyConnection
 
 SURVEY = "survey"
 LAST_CLICK = "last_click"
+# A channel that has spent nothing for this many weeks (the adstock length) has no
+# effect left: answers naming it there are recall noise.
+QUIET_WEEKS = 8
+# Noise can at most take nine tenths of a channel's share.
+MIN_KEPT_SHARE = 0.1
+
+
+def survey_noise_rate(conn: DuckDBPyConnection, survey: pd.DataFrame, channels: list[str]) -> float:
+    """Share of answers that name a paid channel in geo-weeks where it cannot have acted.
+
+    Survey answers overstate small channels by about the same amount each (people
+    misremember). In a geo-week where a channel has spent nothing for ``QUIET_WEEKS``
+    weeks (or never ran), any answer naming it is that noise; pooled over channels, this
+    gives the rate to take off every channel's survey share.
+    """
+    totals = survey.groupby(["week_start", "geo"])["responses"].sum()
+    if totals.empty:
+        return 0.0
+    weeks = totals.index.get_level_values(0).unique().sort_values()
+    geos = totals.index.get_level_values(1).unique()
+    media = conn.execute(
+        "select week_start, geo, channel, spend from marts.fct_media_weekly "
+        "where list_contains(?, channel)",
+        [channels],
+    ).df()
+    named = survey.set_index(["week_start", "geo", "channel"])["responses"]
+    noise, seen = 0.0, 0.0
+    for channel in channels:
+        spend = media[media["channel"] == channel].pivot_table(
+            index="week_start", columns="geo", values="spend", aggfunc="sum"
+        )
+        spend = spend.reindex(index=weeks, columns=geos).fillna(0.0)
+        quiet = spend.rolling(QUIET_WEEKS, min_periods=1).max().eq(0).stack()
+        cells = totals.index.intersection(quiet[quiet].index)
+        if cells.empty:
+            continue
+        keys = pd.MultiIndex.from_tuples([(*cell, channel) for cell in cells])
+        noise += float(named.reindex(keys).fillna(0).sum())
+        seen += float(totals.reindex(cells).sum())
+    return noise / seen if seen > 0 else 0.0
 
 
 def expected_shares(
@@ -37,11 +78,13 @@ def expected_shares(
 
     Returns ``{channel: (share, source)}`` for the channels the data can speak for.
     """
-    survey = conn.execute(
-        "select channel, sum(responses) as n from marts.fct_survey_answers_weekly "
-        "where segment = ? and outcome = ? group by channel",
+    weekly_survey = conn.execute(
+        "select week_start, geo, channel, responses from marts.fct_survey_answers_weekly "
+        "where segment = ? and outcome = ?",
         [segment, outcome],
     ).df()
+    survey = weekly_survey.groupby("channel", as_index=False)["responses"].sum()
+    survey = survey.rename(columns={"responses": "n"})
     clicks = conn.execute(
         "select c.channel, sum(c.conversions) as n, any_value(s.is_demand_capture) as capture "
         "from marts.fct_last_click_weekly c join seeds.channels s using (channel) "
@@ -49,13 +92,15 @@ def expected_shares(
         [segment, outcome],
     ).df()
     shares: dict[str, tuple[float, str]] = {}
+    noise = survey_noise_rate(conn, weekly_survey, channels)
     survey_total = survey["n"].sum()
     click_total = clicks["n"].sum()
     by_survey = survey.set_index("channel")["n"]
     by_click = clicks.set_index("channel")
     for channel in channels:
         if survey_total > 0 and by_survey.get(channel, 0) > 0:
-            shares[channel] = (float(by_survey[channel] / survey_total), SURVEY)
+            named = float(by_survey[channel] / survey_total)
+            shares[channel] = (max(named - noise, MIN_KEPT_SHARE * named), SURVEY)
         elif (
             click_total > 0
             and channel in by_click.index
