@@ -23,6 +23,8 @@ import pymc as pm
 import pytensor.tensor as pt
 from pymc_marketing.mmm import MMM
 
+from mmm_pipeline.modeling.specification import LiftTestConfig
+
 LIFT_LIKELIHOOD = "lift_tests"
 # Per lift-test row, the weekly lift the model expects, in outcome units.
 LIFT_ESTIMATE = "lift_tests_model_weekly_lift"
@@ -49,7 +51,9 @@ def window_ramp(alpha: pt.TensorLike, l_max: int, horizon: int) -> pt.TensorVari
     return ramp[:, np.minimum(np.arange(horizon), l_max - 1)]
 
 
-def add_lift_tests(mmm: MMM, lift: pd.DataFrame, l_max: int) -> None:
+def add_lift_tests(
+    mmm: MMM, lift: pd.DataFrame, l_max: int, config: LiftTestConfig | None = None
+) -> None:
     """Add every lift-test row to the built model's likelihood (call before fitting).
 
     ``lift`` has ``channel``, ``geo``, ``x``, ``delta_x``, ``delta_y``, ``sigma`` (per
@@ -79,9 +83,10 @@ def add_lift_tests(mmm: MMM, lift: pd.DataFrame, l_max: int) -> None:
 
         weekly = beta * ((saturation(moved) - saturation(x)) * in_window).sum(axis=1)
         estimate = pm.Deterministic(LIFT_ESTIMATE, weekly * target_scale)
-        pm.Normal(
-            LIFT_LIKELIHOOD,
-            mu=estimate,
-            sigma=lift["sigma"].to_numpy(),
-            observed=lift["delta_y"].to_numpy(),
-        )
+        config = config or LiftTestConfig()
+        spread = {"mu": estimate, "sigma": lift["sigma"].to_numpy()}
+        observed = lift["delta_y"].to_numpy()
+        if config.likelihood == "student_t":
+            pm.StudentT(LIFT_LIKELIHOOD, nu=config.nu, **spread, observed=observed)
+        else:
+            pm.Normal(LIFT_LIKELIHOOD, **spread, observed=observed)

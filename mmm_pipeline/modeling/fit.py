@@ -96,7 +96,7 @@ def fit_panel(
     mmm = build_mmm(panel, config)
     mmm.build_model(train.drop(columns=[TARGET]), train[TARGET])
     usable = lift[lift["channel"].isin(panel.channels) & lift["geo"].isin(panel.geos)]
-    add_lift_tests(mmm, usable, config.adstock.l_max)
+    add_lift_tests(mmm, usable, config.adstock.l_max, config.lift_tests)
     mmm.add_original_scale_contribution_variable(var=["channel_contribution", "y"])
     idata = mmm.fit(
         train.drop(columns=[TARGET]),

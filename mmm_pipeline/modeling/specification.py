@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import yaml
@@ -54,10 +55,22 @@ class MediaPriorConfig(_Strict):
     sigma: float = 0.6
 
 
+class LiftTestConfig(_Strict):
+    """How a lift test's read-out enters the likelihood.
+
+    ``student_t`` with a few degrees of freedom lets one test that is far from
+    everything else the data say (a 3-sigma draw happens) pull less than a Normal would.
+    """
+
+    likelihood: Literal["normal", "student_t"] = "normal"
+    nu: float = 4.0
+
+
 class ModelConfig(_Strict):
     """Everything ``model.yaml`` may say."""
 
     adstock: AdstockConfig = AdstockConfig()
+    lift_tests: LiftTestConfig = LiftTestConfig()
     media_prior: MediaPriorConfig = MediaPriorConfig()
     saturation: str = "logistic"
     yearly_fourier_order: int = 2
