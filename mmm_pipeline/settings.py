@@ -37,6 +37,9 @@ class Settings(BaseModel):
     interval_level: float = Field(
         gt=0.0, lt=1.0, description="Probability mass of every published interval (_low/_high)."
     )
+    attribution_lookback_days: int = Field(
+        gt=0, description="Days before a conversion whose touchpoints count in its path."
+    )
 
     @property
     def data_dir(self) -> Path:
@@ -63,6 +66,9 @@ def get_settings() -> Settings:
         reporting_timezone=os.environ.get("MMM_REPORTING_TIMEZONE", "UTC").strip(),
         duckdb_memory_limit=os.environ.get("MMM_DUCKDB_MEMORY_LIMIT", "3GB").strip(),
         interval_level=float(os.environ.get("MMM_INTERVAL_LEVEL", "0.9").strip() or 0.9),
+        attribution_lookback_days=int(
+            os.environ.get("MMM_ATTRIBUTION_LOOKBACK_DAYS", "28").strip() or 28
+        ),
     )
 
 
@@ -76,5 +82,6 @@ def export_to_environment(settings: Settings) -> None:
     os.environ["MMM_REPORTING_TIMEZONE"] = settings.reporting_timezone
     os.environ["MMM_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     os.environ["MMM_INTERVAL_LEVEL"] = str(settings.interval_level)
+    os.environ["MMM_ATTRIBUTION_LOOKBACK_DAYS"] = str(settings.attribution_lookback_days)
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)

@@ -129,6 +129,7 @@ def _marts(seed: int = 3) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
                 }
             ]
         ),
+        **_click_tables(conversions),
         "mmm.readiness": pd.DataFrame(
             [
                 ("self_serve", "signup", "ALL", True, ""),
@@ -138,6 +139,51 @@ def _marts(seed: int = 3) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
         ),
     }
     return tables, truth
+
+
+# Every converter arrives untracked (Direct); a tenth of Direct's survey answers name a
+# friend.
+WOM_SHARE_OF_DIRECT = 0.1
+
+
+def _click_tables(conversions: list[tuple]) -> dict[str, pd.DataFrame]:
+    """One row per conversion (all last-clicked Direct) and the survey answers to match."""
+    weekly = pd.DataFrame(
+        conversions, columns=["week_start", "geo", "segment", "outcome", "conversions", "value"]
+    )
+    rows = weekly.loc[weekly.index.repeat(weekly["conversions"])].reset_index(drop=True)
+    rows["conversion_id"] = [f"c{i}" for i in range(len(rows))]
+    rows["occurred_at"] = pd.to_datetime(rows["week_start"]).dt.tz_localize("UTC")
+    rows["customer_id"] = rows["conversion_id"]
+    rows["is_untracked"] = True
+    rows["last_click_channel"] = "direct"
+    answers = [
+        (geo, "self_serve", "signup", "direct", channel, True)
+        for geo in GEOS
+        for channel, n in (("word_of_mouth", 100), ("other", 900))
+        for _ in range(n)
+    ]
+    return {
+        "intermediate.int_conversions_mapped": rows.drop(columns=["conversions"]),
+        "intermediate.int_touchpoints_mapped": pd.DataFrame(
+            {
+                "customer_id": ["nobody"],
+                "occurred_at": [pd.Timestamp("2020-01-01", tz="UTC")],
+                "channel": ["meta"],
+            }
+        ),
+        "intermediate.int_survey_responses_mapped": pd.DataFrame(
+            answers,
+            columns=[
+                "geo",
+                "segment",
+                "outcome",
+                "last_click_channel",
+                "channel",
+                "has_conversion",
+            ],
+        ),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -283,3 +329,59 @@ def test_reports_compare_outcomes_and_time_horizons(fitted: dict) -> None:
     horizons = fitted["conn"].execute("select * from mmm.time_horizons").df()
     assert set(horizons["channel"]) == {"meta", "podcast"}
     assert (horizons["half_life_weeks_low"] <= horizons["half_life_weeks_high"]).all()
+
+
+def test_attribution_gives_direct_credit_back_to_meta_and_word_of_mouth(fitted: dict) -> None:
+    conn = fitted["conn"]
+    assert "mmm/attribution_weekly" in _materialized(fitted["report"])
+    weekly = conn.execute("select * from mmm.attribution_weekly").df()
+    models = weekly.groupby(["segment", "outcome"])["model"].unique().map(set).to_dict()
+    # No touchpoint falls in any window, so last click is the only click-based model;
+    # only the accepted series has the MMM's.
+    assert models == {
+        ("self_serve", "signup"): {"last_click", "mmm"},
+        ("sales_led", "signup"): {"last_click"},
+    }
+    gaps = conn.execute(
+        """
+        select max(abs(a.conversions - o.conversions)), max(abs(a.value - o.value))
+        from (select week_start, geo, segment, outcome, model, sum(conversions) as conversions,
+                     sum(value) as value from mmm.attribution_weekly group by all) a
+        join marts.fct_conversions_weekly o using (week_start, geo, segment, outcome)
+        """
+    ).fetchall()[0]
+    assert max(gaps) < 1e-6
+    totals = weekly.groupby(["model", "channel"])["conversions"].sum()
+    observed = conn.execute(
+        "select sum(conversions) from marts.fct_conversions_weekly where segment = 'self_serve'"
+    ).fetchall()[0][0]
+    for model in ("last_click", "mmm"):
+        assert totals[(model, "word_of_mouth")] == pytest.approx(
+            WOM_SHARE_OF_DIRECT * observed, rel=0.1
+        )
+    # The pool is large, so each channel gets what the model in force says it caused.
+    roi = (
+        conn.execute("select channel, contribution from mmm.channel_roi where geo = 'ALL'")
+        .df()
+        .set_index("channel")["contribution"]
+    )
+    for channel in ("meta", "podcast"):
+        assert totals[("mmm", channel)] == pytest.approx(roi[channel], rel=0.05)
+    shift = (
+        conn.execute("select * from mmm.attribution_shift where segment = 'self_serve'")
+        .df()
+        .set_index("channel")
+    )
+    assert shift.loc["meta", "direction"] == "up" and shift.loc["meta", "is_credible"]
+    assert shift.loc["direct", "direction"] == "down"
+    assert (
+        shift.loc["meta", "mmm_share_low"]
+        <= shift.loc["meta", "mmm_share"]
+        <= shift.loc["meta", "mmm_share_high"]
+    )
+    checks = {
+        event.event_specific_data.check_name: event.event_specific_data.passed
+        for event in fitted["report"].all_events
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    }
+    assert checks["conversions_conserved"]

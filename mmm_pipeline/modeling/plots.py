@@ -24,7 +24,8 @@ PRIOR_DRAWS = 100
 DPI = 80
 
 
-def _markdown(figure: Figure, path: Path, title: str) -> str:
+def figure_markdown(figure: Figure, path: Path, title: str) -> str:
+    """Write ``figure`` as a PNG at ``path`` and return it as Markdown with the image inline."""
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
     figure.savefig(path, dpi=DPI)
@@ -111,5 +112,5 @@ def fit_plots(fitted: SeriesFit, out_dir: Path) -> dict[str, str]:
         figure = make(fitted)
         if figure is not None:
             path = out_dir / f"{fitted.run['run_id']}-{name.removeprefix('plot_')}.png"
-            rendered[name] = _markdown(figure, path, title)
+            rendered[name] = figure_markdown(figure, path, title)
     return rendered

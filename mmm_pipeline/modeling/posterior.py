@@ -42,7 +42,8 @@ class ChannelDraws:
     recent_weekly_spend: xr.DataArray
 
 
-def _predict(mmm: MMM, frame: pd.DataFrame) -> xr.DataArray:
+def contribution_draws(mmm: MMM, frame: pd.DataFrame) -> xr.DataArray:
+    """Channel contributions (sample, date, geo, channel) for the spend in ``frame``."""
     predicted = mmm.sample_posterior_predictive(
         frame,
         extend_idata=False,
@@ -73,8 +74,8 @@ def channel_draws(mmm: MMM, panel: ModelPanel, carry_over_weeks: int) -> Channel
     bumped = extended.copy()
     bumped.loc[recent, panel.channels] *= 1.0 + MARGINAL_STEP
 
-    base = _predict(mmm, extended)
-    more = _predict(mmm, bumped)
+    base = contribution_draws(mmm, extended)
+    more = contribution_draws(mmm, bumped)
     spend_by_week = (
         inputs.set_index([DATE, GEO])[panel.channels].to_xarray().to_dataarray("channel")
     )

@@ -1,0 +1,117 @@
+"""Every series' attribution, read from the warehouse at once and computed after.
+
+Loading each model in force and predicting with it takes seconds per series, so the
+warehouse is read first (click credit, observed totals, survey counts, panels, the
+ledger), the connection is closed, and only then are models loaded. DuckDB has one
+writer per file; holding it through that work would lock out readers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from duckdb import DuckDBPyConnection
+
+from mmm_pipeline.attribution.click_models import click_attribution
+from mmm_pipeline.attribution.demand import demand_draws
+from mmm_pipeline.attribution.weekly import (
+    ATTRIBUTION_SHIFT_COLUMNS,
+    ATTRIBUTION_WEEKLY_COLUMNS,
+    demand_capture_channels,
+    observed,
+    series_attribution,
+)
+from mmm_pipeline.attribution.word_of_mouth import survey_counts
+from mmm_pipeline.modeling.panel import ModelPanel, build_panel
+from mmm_pipeline.modeling.runs import last_accepted
+from mmm_pipeline.modeling.series import Series
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SeriesSources:
+    """What one series' attribution reads from the warehouse."""
+
+    series: Series
+    observed: pd.DataFrame
+    clicks: pd.DataFrame
+    survey: pd.DataFrame
+    run: dict | None
+    panel: ModelPanel | None
+
+
+@dataclass(frozen=True)
+class AttributionSources:
+    """What every series' attribution reads, and the demand-capture channels."""
+
+    series: list[SeriesSources]
+    pool_channels: list[str]
+
+
+def read_sources(conn: DuckDBPyConnection, lookback_days: int) -> AttributionSources:
+    """Read everything the attribution needs; models are loaded later, from their files."""
+    clicks = click_attribution(conn, lookback_days)
+    keys = conn.execute(
+        "select distinct segment, outcome from marts.fct_conversions_weekly order by all"
+    ).fetchall()
+    sources = []
+    for segment, outcome in keys:
+        series = Series(segment, outcome)
+        run = last_accepted(conn, series)
+        if run is not None and not Path(run["artifact_path"]).is_file():
+            log.warning("%s: model file %s is missing", series, run["artifact_path"])
+            run = None
+        sources.append(
+            SeriesSources(
+                series=series,
+                observed=observed(conn, series),
+                clicks=clicks[(clicks["segment"] == segment) & (clicks["outcome"] == outcome)],
+                survey=survey_counts(conn, segment, outcome),
+                run=run,
+                panel=build_panel(conn, segment, outcome) if run is not None else None,
+            )
+        )
+    return AttributionSources(series=sources, pool_channels=demand_capture_channels(conn))
+
+
+def attribution_tables(
+    sources: AttributionSources, level: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``mmm.attribution_weekly`` and ``mmm.attribution_shift`` rows for every series."""
+    weekly, shift = [], []
+    for source in sources.series:
+        run, panel = source.run, source.panel
+        demand = None
+        if run is not None and panel is not None:
+            artifact = Path(run["artifact_path"])
+
+            def demand(samples: int, panel: ModelPanel = panel, artifact: Path = artifact):
+                return demand_draws(panel, artifact, samples)
+
+        result = series_attribution(
+            source.series,
+            source.observed,
+            source.clicks,
+            source.survey,
+            sources.pool_channels,
+            level,
+            demand=demand,
+            run_id=run["run_id"] if run is not None else None,
+        )
+        weekly.append(result.weekly)
+        shift.append(result.shift)
+    return (
+        _concat(weekly, ATTRIBUTION_WEEKLY_COLUMNS),
+        _concat(shift, ATTRIBUTION_SHIFT_COLUMNS),
+    )
+
+
+def _concat(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=list(columns))
+    return pd.concat(frames, ignore_index=True)[list(columns)]

@@ -1,0 +1,1 @@
+"""Attribution: click-based and MMM-based credit per week, geo and channel."""
