@@ -43,14 +43,14 @@ def _observed() -> pd.DataFrame:
     )
 
 
-def _demand(meta: float, spread: float = 10.0):
+def _demand(meta: float, spread: float = 10.0, channel: str = "meta"):
     def draws(samples: int) -> xr.DataArray:
         rng = np.random.default_rng(0)
         values = meta + spread * rng.standard_normal((samples, len(WEEKS), 1, 1))
         return xr.DataArray(
             values,
             dims=("sample", "date", "geo", "channel"),
-            coords={"date": WEEKS, "geo": ["US"], "channel": ["meta"]},
+            coords={"date": WEEKS, "geo": ["US"], "channel": [channel]},
         )
 
     return draws
@@ -117,3 +117,16 @@ def test_outcomes_without_clicks_start_under_baseline() -> None:
     assert totals["meta"] == pytest.approx(300, abs=5)
     assert totals["baseline"] == pytest.approx(1200 - 300, abs=5)
     assert result.shift.empty
+
+
+def test_a_channel_paid_in_only_a_few_draws_keeps_its_mean_in_the_cell() -> None:
+    # TikTok (no clicks) has positive demand in about 2% of draws: its credit has a zero
+    # interval but a positive mean, which the week's total needs.
+    demand = _demand(-20.0, channel="tiktok")
+    result = series_attribution(
+        SERIES, _observed(), _clicks(), SURVEY, POOL, 0.9, demand=demand, run_id="r1"
+    )
+    mmm = result.weekly[result.weekly["model"] == "mmm"]
+    assert mmm.groupby("week_start")["conversions"].sum().to_numpy() == pytest.approx(
+        [sum(LAST_CLICK.values())] * len(WEEKS), abs=1e-9
+    )

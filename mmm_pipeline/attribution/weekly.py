@@ -144,7 +144,9 @@ def _summary(
         [grid.weeks, grid.geos, grid.channels], names=["week_start", GEO, "channel"]
     )
     frame = pd.DataFrame(columns, index=index).reset_index()
-    keep = (frame["conversions_high"].abs() > 1e-12) | (frame["value_high"].abs() > 1e-12)
+    # A cell is empty only when every draw is 0: a channel paid in a few draws has a
+    # zero interval but a mean that the cell's total needs.
+    keep = (draws.conversions != 0).any(axis=0).ravel() | (draws.value != 0).any(axis=0).ravel()
     frame = frame[keep].assign(**labels)
     frame["week_start"] = frame["week_start"].dt.date
     return frame[list(ATTRIBUTION_WEEKLY_COLUMNS)]
