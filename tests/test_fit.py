@@ -11,7 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmm_pipeline.modeling.fit import SamplingProfile, channel_contributions, fit_panel
+from mmm_pipeline.modeling.fit import (
+    SamplingProfile,
+    channel_contributions,
+    fit_panel,
+    holdout_reason,
+)
 from mmm_pipeline.modeling.lift_tests import LIFT_COLUMNS
 from mmm_pipeline.modeling.panel import ModelPanel
 
@@ -60,3 +65,11 @@ def test_diagnostics_and_holdout_error_are_measured_and_gated(outcome) -> None:
     assert outcome.holdout_mape is not None and outcome.naive_mape is not None
     assert outcome.holdout_mape < 0.2
     assert outcome.accepted == (outcome.reasons == [])
+
+
+def test_the_holdout_gate_allows_a_little_worse_than_naive_but_not_much() -> None:
+    assert holdout_reason(0.118, 0.108, 1.2) == ""
+    assert holdout_reason(0.05, 0.10, 1.2) == ""
+    reason = holdout_reason(0.20, 0.10, 1.2)
+    assert "20.0%" in reason and "10.0%" in reason and "20% worse" in reason
+    assert holdout_reason(None, 0.1, 1.2) == ""

@@ -35,6 +35,12 @@ class SamplingProfile:
     max_divergences: int
     # "pymc" or "nutpie": chosen by measurement, see benchmarks/fit.py.
     nuts_sampler: str = "pymc"
+    # How much worse than a naive last-week forecast the holdout MAPE may be. An MMM
+    # explains weeks rather than forecasting them, and on a noisy series repeating the
+    # last week is hard to beat over 8 weeks: a sound self-serve order model scored
+    # 11.8% against the naive 10.8% (docs/notes/model-recovery.md). A broken trend or
+    # a model that fits noise lands far beyond 20%.
+    max_holdout_ratio: float = 1.2
 
 
 PROFILES = {
@@ -151,16 +157,20 @@ def _gate(outcome: FitOutcome, profile: SamplingProfile) -> list[str]:
         reasons.append(f"bulk ESS {outcome.min_ess:.0f} below {profile.min_ess:.0f}")
     if outcome.divergences > profile.max_divergences:
         reasons.append(f"{outcome.divergences} divergent transitions")
-    if (
-        outcome.holdout_mape is not None
-        and outcome.naive_mape is not None
-        and outcome.holdout_mape > outcome.naive_mape
-    ):
-        reasons.append(
-            f"holdout MAPE {outcome.holdout_mape:.1%} worse than the naive forecast's "
-            f"{outcome.naive_mape:.1%}"
-        )
+    holdout = holdout_reason(outcome.holdout_mape, outcome.naive_mape, profile.max_holdout_ratio)
+    if holdout:
+        reasons.append(holdout)
     return reasons
+
+
+def holdout_reason(holdout_mape: float | None, naive_mape: float | None, ratio: float) -> str:
+    """Why the holdout error rejects a fit, or "" when it does not."""
+    if holdout_mape is None or naive_mape is None or holdout_mape <= naive_mape * ratio:
+        return ""
+    return (
+        f"holdout MAPE {holdout_mape:.1%} more than {ratio - 1:.0%} worse than the naive "
+        f"last-week forecast's {naive_mape:.1%}"
+    )
 
 
 def channel_contributions(outcome: FitOutcome) -> pd.DataFrame:
