@@ -35,9 +35,16 @@ class _Strict(BaseModel):
 
 
 class AdstockConfig(_Strict):
-    """Geometric adstock over ``l_max`` weeks."""
+    """Geometric adstock over ``l_max`` weeks, and what each kind of channel retains.
+
+    ``by_channel`` replaces the Beta prior's parameters of the weekly retention for the
+    channels it names: brand channels (TV, video, audio) carry over for weeks, search
+    barely at all, and a prior that says so keeps the slow channels from being read as
+    fast ones (docs/notes/model-recovery.md).
+    """
 
     l_max: int = 8
+    by_channel: dict[str, dict[str, float]] = {}
 
 
 class TrendConfig(_Strict):
@@ -127,6 +134,28 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
     return mmm
 
 
+def _with_channel_retention(
+    priors: dict[str, Prior], config: ModelConfig, panel: ModelPanel
+) -> dict[str, Prior]:
+    """The per-channel Beta retention prior, where ``adstock.by_channel`` names a channel."""
+    alpha = priors.get("adstock_alpha")
+    named = [c for c in panel.channels if c in config.adstock.by_channel]
+    if not named or alpha is None or alpha.distribution != "Beta":
+        return priors
+    parameters = {
+        name: np.array(
+            [
+                config.adstock.by_channel.get(channel, {}).get(name, alpha.parameters[name])
+                for channel in panel.channels
+            ],
+            dtype=float,
+        )
+        for name in ("alpha", "beta")
+    }
+    priors["adstock_alpha"] = Prior("Beta", **parameters, dims="channel")
+    return priors
+
+
 def _with_media_prior(config: ModelConfig, panel: ModelPanel) -> dict[str, Prior]:
     """The configured priors, with each channel's media effect centred on its tracking share.
 
@@ -134,7 +163,7 @@ def _with_media_prior(config: ModelConfig, panel: ModelPanel) -> dict[str, Prior
     is a per-channel hyperprior) can take the centres; channels the tracking data do not
     speak for keep the configured centre and spread.
     """
-    priors = config.prior_objects()
+    priors = _with_channel_retention(config.prior_objects(), config, panel)
     beta = priors.get("saturation_beta")
     if (
         not config.media_prior.from_tracking_data
