@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pandas as pd
 import pytest
 
 from mmm_pipeline.cli import main
@@ -221,3 +222,39 @@ def test_model_partitions_are_the_series_found_in_the_data(run: dict) -> None:
         "self_serve.signup",
     ]
     assert run["exit_codes"][1] == 0
+
+
+def test_click_based_attribution_conserves_every_cell_and_finds_word_of_mouth(run: dict) -> None:
+    conn = run["conn"]
+    models = dict(
+        conn.execute(
+            "select segment || '.' || outcome, list(distinct model order by model) "
+            "from mmm.attribution_weekly group by all"
+        ).fetchall()
+    )
+    # Touchpoints exist for self-serve only; no series is ready, so no mmm rows.
+    path_models = ["data_driven", "first_click", "last_click", "linear", "u_shape"]
+    assert models == {
+        "self_serve.signup": path_models,
+        "self_serve.order": path_models,
+        "sales_led.signup": ["last_click"],
+    }
+    (gap,) = conn.execute(
+        """
+        select max(greatest(abs(a.conversions - o.conversions), abs(a.value - o.value)))
+        from (select week_start, geo, segment, outcome, model, sum(conversions) as conversions,
+                     sum(value) as value from mmm.attribution_weekly group by all) a
+        join marts.fct_conversions_weekly o using (week_start, geo, segment, outcome)
+        """
+    ).fetchall()[0]
+    assert gap < 1e-6
+    (wom,) = conn.execute(
+        "select sum(conversions) filter (where channel = 'word_of_mouth') / sum(conversions) "
+        "from mmm.attribution_weekly where model = 'last_click' and segment = 'self_serve' "
+        "and outcome = 'signup'"
+    ).fetchall()[0]
+    truth = pd.DataFrame(run["truth"]["contributions"]).query(
+        "segment == 'self_serve' and outcome == 'signup'"
+    )
+    true_wom = truth.loc[truth["channel"] == "word_of_mouth", "conversions"].sum()
+    assert wom == pytest.approx(true_wom / truth["conversions"].sum(), abs=0.02)

@@ -21,6 +21,8 @@ from pymc_marketing.mmm import MMM
 from mmm_pipeline.definitions import defs
 from mmm_pipeline.modeling import fit
 from mmm_pipeline.modeling.fit import SamplingProfile
+from mmm_pipeline.modeling.posterior import contribution_draws
+from mmm_pipeline.modeling.response import ResponseModel
 from mmm_pipeline.modeling.runs import last_accepted
 from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME, Series
 from tests.conftest import make_warehouse
@@ -385,3 +387,41 @@ def test_attribution_gives_direct_credit_back_to_meta_and_word_of_mouth(fitted: 
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
     }
     assert checks["conversions_conserved"]
+
+
+def test_the_steady_state_response_is_the_models_own_prediction_of_held_spend(
+    fitted: dict,
+) -> None:
+    path = (
+        fitted["conn"]
+        .execute("select artifact_path from mmm.model_runs where status = 'accepted'")
+        .fetchall()[0][0]
+    )
+    mmm = MMM.load(path)
+    response = ResponseModel.from_mmm(mmm)
+    held = np.array([[900.0, 300.0], [400.0, 1200.0]])  # (geo, channel), weekly
+    weeks = pd.date_range("2026-01-05", periods=12, freq="7D")
+    frame = pd.DataFrame(
+        [
+            {"date": week, "geo": geo, **dict(zip(response.channels, held[g], strict=True))}
+            for week in weeks
+            for g, geo in enumerate(response.geos)
+        ]
+    )
+    predicted = contribution_draws(mmm, frame).isel(date=-1).transpose("sample", "geo", "channel")
+    np.testing.assert_allclose(response.contribution(held), predicted.values, rtol=1e-9)
+    # The published marginal ROI is this curve's slope at the recent weekly spend.
+    roi = (
+        fitted["conn"]
+        .execute(
+            "select geo, channel, recent_weekly_spend, marginal_roi from mmm.channel_roi "
+            "where geo != 'ALL'"
+        )
+        .df()
+    )
+    for row in roi.itertuples():
+        g, c = response.geos.index(row.geo), response.channels.index(row.channel)
+        spend = np.zeros((len(response.geos), len(response.channels)))
+        spend[g, c] = row.recent_weekly_spend
+        slope = np.median(response.slope(spend)[:, g, c])
+        assert row.marginal_roi == pytest.approx(slope, rel=1e-9)

@@ -4,8 +4,9 @@ The model is fitted on all but the holdout weeks, but users ask about every week
 delivered. Channel contributions are a deterministic function of the posterior and the
 spend, so they are recomputed on the full panel with ``sample_posterior_predictive``
 (checked to equal the fitted values exactly on the training weeks). The marginal
-response comes from the same function on a counterfactual panel with a little more
-spend, with the carry-over tail of that spend counted after the last week.
+response is the slope of the channel's steady-state response curve (``response.py``)
+at its average weekly spend over the last quarter: the return on one more unit of
+weekly spend once carry-over has settled, the same slope ``mmm.response_curves`` shows.
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ import xarray as xr
 from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
+from mmm_pipeline.modeling.response import ResponseModel
 
 CONTRIBUTION = "channel_contribution_original_scale"
 SAMPLE = "sample"
 # "Current spend" for the marginal response: the last quarter.
 RECENT_WEEKS = 13
-# The marginal response is measured with a 1% increase of recent spend.
-MARGINAL_STEP = 0.01
 
 
 @dataclass(frozen=True)
@@ -54,39 +54,28 @@ def contribution_draws(mmm: MMM, frame: pd.DataFrame) -> xr.DataArray:
     return predicted.transpose(SAMPLE, DATE, GEO, "channel")
 
 
-def _future_weeks(panel: ModelPanel, weeks: int) -> pd.DataFrame:
-    """Weeks after the panel with no spend, so carry-over has somewhere to land."""
-    last = panel.frame[DATE].max()
-    dates = pd.date_range(last + pd.Timedelta(weeks=1), periods=weeks, freq="7D")
-    index = pd.MultiIndex.from_product([dates, panel.geos], names=[DATE, GEO])
-    future = pd.DataFrame(index=index).reset_index()
-    for column in panel.frame.columns.drop([DATE, GEO, TARGET]):
-        future[column] = 0.0
-    return future
-
-
-def channel_draws(mmm: MMM, panel: ModelPanel, carry_over_weeks: int) -> ChannelDraws:
+def channel_draws(mmm: MMM, panel: ModelPanel) -> ChannelDraws:
     """Contribution and marginal-response draws for every geo and channel of ``panel``."""
     inputs = panel.frame.drop(columns=[TARGET])
-    extended = pd.concat([inputs, _future_weeks(panel, carry_over_weeks)], ignore_index=True)
     dates = np.sort(inputs[DATE].unique())
-    recent = extended[DATE] >= dates[-min(RECENT_WEEKS, len(dates))]
-    bumped = extended.copy()
-    bumped.loc[recent, panel.channels] *= 1.0 + MARGINAL_STEP
-
-    base = contribution_draws(mmm, extended)
-    more = contribution_draws(mmm, bumped)
     spend_by_week = (
         inputs.set_index([DATE, GEO])[panel.channels].to_xarray().to_dataarray("channel")
     )
-    recent_spend = spend_by_week.sel({DATE: dates[-min(RECENT_WEEKS, len(dates)) :]})
-    extra_spend = MARGINAL_STEP * recent_spend.sum(DATE)
-    marginal = (more - base).sum(DATE) / extra_spend.where(extra_spend > 0)
+    recent_spend = spend_by_week.sel({DATE: dates[-min(RECENT_WEEKS, len(dates)) :]}).mean(DATE)
+    response = ResponseModel.from_mmm(mmm)
+    recent = recent_spend.transpose(GEO, "channel").reindex(
+        {GEO: response.geos, "channel": response.channels}, fill_value=0.0
+    )
+    marginal = xr.DataArray(
+        response.slope(recent.values),
+        dims=(SAMPLE, GEO, "channel"),
+        coords={GEO: response.geos, "channel": response.channels},
+    )
     return ChannelDraws(
-        contribution=base.sel({DATE: dates}),
-        marginal=marginal.transpose(SAMPLE, GEO, "channel"),
+        contribution=contribution_draws(mmm, inputs),
+        marginal=marginal.sel({GEO: recent_spend[GEO].values, "channel": panel.channels}),
         spend=spend_by_week.sum(DATE).transpose(GEO, "channel"),
-        recent_weekly_spend=recent_spend.mean(DATE).transpose(GEO, "channel"),
+        recent_weekly_spend=recent_spend.transpose(GEO, "channel"),
     )
 
 

@@ -36,7 +36,6 @@ from mmm_pipeline.modeling.results import (
 )
 from mmm_pipeline.modeling.runs import ACCEPTED, REJECTED, artifact_path, run_record
 from mmm_pipeline.modeling.series import Series
-from mmm_pipeline.modeling.specification import load_model_config
 from mmm_pipeline.publish import publish, slice_replacement
 
 HOLDOUT_WEEKS = 8
@@ -218,7 +217,7 @@ def _result_tables(
     series: Series, fitted: SeriesFit, inputs: SeriesInputs, level: float
 ) -> dict[str, pd.DataFrame]:
     mmm = fitted.outcome.mmm
-    draws = channel_draws(mmm, fitted.panel, carry_over_weeks=load_model_config().adstock.l_max)
+    draws = channel_draws(mmm, fitted.panel)
     labels = {"run_id": fitted.run["run_id"], **series._asdict()}
     agreement = experiment_agreement(
         mmm, fitted.outcome.lift, inputs.experiments, dict(inputs.calibration.skipped), level

@@ -1,0 +1,82 @@
+"""A channel's weekly response to steady spend, per posterior draw, from a fitted model.
+
+With normalised geometric adstock, spend held at ``x`` a week for longer than the
+adstock's reach is passed on as ``x``, so the weekly contribution settles at
+
+    target_scale[geo] * beta[geo, channel] * sat(lam[channel] * x / channel_scale[geo, channel])
+
+with ``sat(z) = (1 - exp(-z)) / (1 + exp(-z)) = tanh(z / 2)``, pymc-marketing's logistic
+saturation, and the model's own per-geo scales. Response curves, marginal ROI and the
+budget optimizer all read this one function, so the slope that ``mmm.channel_roi`` calls
+marginal ROI is the slope of the curve in ``mmm.response_curves``, and the optimizer
+maximises what both show. ``tests/test_model_pipeline.py`` checks it against the model's
+own prediction of held spend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+from pymc_marketing.mmm import MMM
+
+from mmm_pipeline.modeling.panel import GEO
+
+SAMPLE = "sample"
+
+
+@dataclass(frozen=True)
+class ResponseModel:
+    """Posterior draws of every (geo, channel)'s steady-state weekly response.
+
+    ``beta`` is (sample, geo, channel) in outcome units at full saturation; ``rate`` is
+    (sample, geo, channel), ``lam / channel_scale``: the curvature per unit of weekly
+    spend in the reporting currency.
+    """
+
+    geos: list[str]
+    channels: list[str]
+    beta: np.ndarray
+    rate: np.ndarray
+
+    @classmethod
+    def from_mmm(cls, mmm: MMM, samples: int | None = None) -> ResponseModel:
+        """Read the draws (``samples`` of them, evenly spaced, or all) from a fitted model."""
+        posterior, constant = mmm.idata.posterior, mmm.idata.constant_data
+        channel_scale, target_scale = constant["channel_scale"], constant["target_scale"]
+        geos = [str(g) for g in channel_scale[GEO].values]
+        channels = [str(c) for c in channel_scale["channel"].values]
+
+        def draws(name: str) -> xr.DataArray:
+            stacked = posterior[name].stack({SAMPLE: ("chain", "draw")})
+            return stacked.broadcast_like(channel_scale)
+
+        beta = (draws("saturation_beta") * target_scale).transpose(SAMPLE, GEO, "channel")
+        # A channel never run in a geo has scale 0 and, in the model, no effect there.
+        seen = channel_scale > 0
+        rate = (draws("saturation_lam") / channel_scale.where(seen, 1.0)).where(seen, 0.0)
+        rate = rate.transpose(SAMPLE, GEO, "channel")
+        beta, rate = beta.values, rate.values
+        if samples is not None and samples < beta.shape[0]:
+            picked = np.rint(np.linspace(0, beta.shape[0] - 1, samples)).astype(int)
+            beta, rate = beta[picked], rate[picked]
+        return cls(geos=geos, channels=channels, beta=beta, rate=rate)
+
+    def contribution(self, spend: np.ndarray) -> np.ndarray:
+        """Weekly contribution per draw for weekly ``spend`` shaped (..., geo, channel).
+
+        Returns (sample, ..., geo, channel).
+        """
+        beta, rate = self._broadcast(spend)
+        return beta * np.tanh(rate * spend / 2.0)
+
+    def slope(self, spend: np.ndarray) -> np.ndarray:
+        """Extra weekly contribution per extra unit of weekly spend, at ``spend``."""
+        beta, rate = self._broadcast(spend)
+        return beta * rate * 0.5 / np.cosh(rate * spend / 2.0) ** 2
+
+    def _broadcast(self, spend: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        extra = np.ndim(spend) - 2
+        shape = (self.beta.shape[0],) + (1,) * extra + self.beta.shape[1:]
+        return self.beta.reshape(shape), self.rate.reshape(shape)
