@@ -37,6 +37,9 @@ class Settings(BaseModel):
     interval_level: float = Field(
         gt=0.0, lt=1.0, description="Probability mass of every published interval (_low/_high)."
     )
+    scenarios_file: Path | None = Field(
+        default=None, description="YAML of budget scenarios to run after every fit."
+    )
     attribution_lookback_days: int = Field(
         gt=0, description="Days before a conversion whose touchpoints count in its path."
     )
@@ -45,6 +48,10 @@ class Settings(BaseModel):
     def data_dir(self) -> Path:
         """Folder beside the warehouse for artifacts (model files, reports, data docs)."""
         return self.warehouse.parent
+
+
+def _has(name: str) -> bool:
+    return bool(os.environ.get(name, "").strip())
 
 
 def _path_from_env(name: str, default: Path) -> Path:
@@ -66,6 +73,7 @@ def get_settings() -> Settings:
         reporting_timezone=os.environ.get("MMM_REPORTING_TIMEZONE", "UTC").strip(),
         duckdb_memory_limit=os.environ.get("MMM_DUCKDB_MEMORY_LIMIT", "3GB").strip(),
         interval_level=float(os.environ.get("MMM_INTERVAL_LEVEL", "0.9").strip() or 0.9),
+        scenarios_file=_path_from_env("MMM_SCENARIOS", Path()) if _has("MMM_SCENARIOS") else None,
         attribution_lookback_days=int(
             os.environ.get("MMM_ATTRIBUTION_LOOKBACK_DAYS", "28").strip() or 28
         ),
@@ -83,5 +91,7 @@ def export_to_environment(settings: Settings) -> None:
     os.environ["MMM_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     os.environ["MMM_INTERVAL_LEVEL"] = str(settings.interval_level)
     os.environ["MMM_ATTRIBUTION_LOOKBACK_DAYS"] = str(settings.attribution_lookback_days)
+    if settings.scenarios_file is not None:
+        os.environ["MMM_SCENARIOS"] = str(settings.scenarios_file)
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 A Dagster job runs assets of one partitioning, so the graph is run in three jobs:
 ``mmm_data`` (unpartitioned: load, dbt, quality, readiness), ``mmm_fit`` (one run per
 ``mmm_series`` partition) and ``mmm_report`` (unpartitioned views across every series'
-accepted model: attribution and reports). ``mmm run`` runs all three in that order.
+accepted model: attribution, planning and reports). ``mmm run`` runs all three in that order.
 
 DuckDB lets one process write a database file at a time, so steps run one after the
 other in one process; the in-process executor also makes `mmm run` and the UI behave
@@ -17,9 +17,10 @@ from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME
 MODEL_GROUP = "model"
 REPORT_GROUP = "report"
 ATTRIBUTION_GROUP = "attribution"
+PLANNING_GROUP = "planning"
 
 _models = dg.AssetSelection.groups(MODEL_GROUP)
-_reports = dg.AssetSelection.groups(REPORT_GROUP, ATTRIBUTION_GROUP)
+_reports = dg.AssetSelection.groups(REPORT_GROUP, ATTRIBUTION_GROUP, PLANNING_GROUP)
 
 mmm_data = dg.define_asset_job(
     name="mmm_data",
@@ -38,6 +39,6 @@ mmm_report = dg.define_asset_job(
     name="mmm_report",
     selection=_reports,
     executor_def=dg.in_process_executor,
-    description="Views across every series' accepted model: attribution, outcome "
-    "comparison, time horizons.",
+    description="Views across every series' accepted model: attribution, response curves "
+    "and budget scenarios, outcome comparison, time horizons.",
 )

@@ -1,0 +1,1 @@
+"""Planning: response curves and budget scenarios from the models in force."""

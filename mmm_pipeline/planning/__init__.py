@@ -1,0 +1,1 @@
+"""Budget planning: response curves and budget scenarios from the models in force."""

@@ -1,0 +1,112 @@
+"""Curves and scenarios for every series with a model in force, as warehouse rows.
+
+The warehouse is read first (the ledger, each series' panel), closed, and only then are
+the models loaded and the optimizer run (DuckDB has one writer per file).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from duckdb import DuckDBPyConnection
+from pymc_marketing.mmm import MMM
+
+from mmm_pipeline.modeling.panel import build_panel
+from mmm_pipeline.modeling.runs import last_accepted
+from mmm_pipeline.modeling.series import Series
+from mmm_pipeline.planning.optimizer import InfeasibleBudget
+from mmm_pipeline.planning.plan import (
+    BUDGET_ALLOCATION_COLUMNS,
+    BUDGET_SCENARIO_COLUMNS,
+    RESPONSE_CURVE_COLUMNS,
+    SeriesPlanInputs,
+    response_curves,
+    run_scenario,
+)
+from mmm_pipeline.planning.scenarios import Scenario, built_in, validate_names
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PlanTables:
+    """Rows for the three planning tables, and every scenario that could not be run."""
+
+    curves: pd.DataFrame
+    allocation: pd.DataFrame
+    scenarios: pd.DataFrame
+    mistakes: list[str] = field(default_factory=list)
+
+
+def read_models_in_force(conn: DuckDBPyConnection) -> list[tuple[Series, dict, object]]:
+    """Each series with an accepted model whose file exists: (series, run, panel)."""
+    keys = conn.execute(
+        "select distinct segment, outcome from marts.fct_conversions_weekly order by all"
+    ).fetchall()
+    found = []
+    for segment, outcome in keys:
+        series = Series(segment, outcome)
+        run = last_accepted(conn, series)
+        if run is None or not Path(run["artifact_path"]).is_file():
+            continue
+        found.append((series, run, build_panel(conn, segment, outcome)))
+    return found
+
+
+def load_inputs(models: list[tuple[Series, dict, object]]) -> dict[Series, SeriesPlanInputs]:
+    """Load each model in force and read its response draws."""
+    return {
+        series: SeriesPlanInputs.from_model(
+            series, run["run_id"], MMM.load(run["artifact_path"]), panel
+        )
+        for series, run, panel in models
+    }
+
+
+def plan_tables(
+    inputs: dict[Series, SeriesPlanInputs],
+    user: list[Scenario],
+    level: float,
+    include_built_in: bool = True,
+) -> PlanTables:
+    """Curves, the built-in scenarios of every series, and the user's scenarios."""
+    curves, allocation, summaries, mistakes = [], [], [], []
+    in_force = {(s.segment, s.outcome) for s in inputs}
+    for index, scenario in enumerate(user):
+        series = Series(scenario.segment, scenario.outcome)
+        plan = inputs.get(series)
+        names = (plan.response.geos, plan.response.channels) if plan else ([], [])
+        found = validate_names(scenario, index, in_force, *names)
+        mistakes += found
+        if found:
+            user = [s for s in user if s is not scenario]
+    for series, plan in inputs.items():
+        if include_built_in:
+            curves.append(response_curves(plan, level))
+        wanted = (built_in(*series) if include_built_in else []) + [
+            s for s in user if (s.segment, s.outcome) == (series.segment, series.outcome)
+        ]
+        for scenario in wanted:
+            try:
+                result = run_scenario(plan, scenario, level)
+            except InfeasibleBudget as reason:
+                mistakes.append(f"{scenario.name} ({series.segment}/{series.outcome}): {reason}")
+                continue
+            allocation.append(result.allocation)
+            summaries.append(pd.DataFrame([result.summary]))
+    return PlanTables(
+        curves=_concat(curves, RESPONSE_CURVE_COLUMNS),
+        allocation=_concat(allocation, BUDGET_ALLOCATION_COLUMNS),
+        scenarios=_concat(summaries, BUDGET_SCENARIO_COLUMNS),
+        mistakes=mistakes,
+    )
+
+
+def _concat(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=list(columns))
+    return pd.concat(frames, ignore_index=True)[list(columns)]
