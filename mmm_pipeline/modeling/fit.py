@@ -52,7 +52,7 @@ PROFILES = {
     "fast": SamplingProfile(4, 600, 500, 0.95, 1.05, 100, 10, nuts_sampler="nutpie"),
     # Decisions: stable intervals, the gates practitioners use. Target accept 0.98: at
     # 0.95 nutpie left 1-5 divergences on simulated panels, and the gate allows none.
-    "full": SamplingProfile(4, 1000, 1000, 0.98, 1.01, 400, 0, nuts_sampler="nutpie"),
+    "full": SamplingProfile(4, 1500, 1500, 0.98, 1.01, 400, 0, nuts_sampler="nutpie"),
 }
 
 
