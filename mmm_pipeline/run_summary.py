@@ -39,6 +39,7 @@ class RunSummary:
     models: list[tuple] = field(default_factory=list)
     disagreements: list[str] = field(default_factory=list)
     runs: int = 1
+    report: str | None = None
 
     def render(self) -> str:
         """Render the summary as plain text for a terminal."""
@@ -93,6 +94,8 @@ class RunSummary:
             lines += ["", "Tables to query:"]
             lines += [f"  {name:<40} {rows:>10,} rows" for name, rows in self.table_rows.items()]
             lines += ["", 'Try: mmm query "select * from marts.fct_media_weekly limit 10"']
+        if self.report:
+            lines += [f"Report: {self.report}"]
         return "\n".join(lines)
 
 
@@ -173,6 +176,8 @@ def summarize(
         if event.is_step_materialization:
             materialization = event.event_specific_data.materialization  # type: ignore[union-attr]
             key = materialization.asset_key
+            if key.path == ["mmm", "report"] and "path" in materialization.metadata:
+                summary.report = str(materialization.metadata["path"].value)
             if key.path[0] == "raw":
                 metadata = materialization.metadata
                 summary.ingestion[key.path[-1]] = {

@@ -258,3 +258,15 @@ def test_click_based_attribution_conserves_every_cell_and_finds_word_of_mouth(ru
     )
     true_wom = truth.loc[truth["channel"] == "word_of_mouth", "conversions"].sum()
     assert wom == pytest.approx(true_wom / truth["conversions"].sum(), abs=0.02)
+
+
+def test_a_run_without_models_still_writes_its_report(run: dict) -> None:
+    warehouse = Path(
+        run["conn"]
+        .execute("select path from duckdb_databases() where database_name = current_database()")
+        .fetchall()[0][0]
+    )
+    pages = sorted((warehouse.parent / "reports").glob("*/index.html"))
+    assert pages
+    text = pages[-1].read_text()
+    assert "Is the data ready for a model?" in text and "No fits yet." in text

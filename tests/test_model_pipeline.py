@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from pymc_marketing.mmm import MMM
 
+from mmm_pipeline.cli import main
 from mmm_pipeline.definitions import defs
 from mmm_pipeline.modeling import fit
 from mmm_pipeline.modeling.fit import SamplingProfile
@@ -25,6 +26,7 @@ from mmm_pipeline.modeling.posterior import contribution_draws
 from mmm_pipeline.modeling.response import ResponseModel
 from mmm_pipeline.modeling.runs import last_accepted
 from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME, Series
+from mmm_pipeline.report.browser import chromium, figures_shown
 from tests.conftest import make_warehouse
 
 WEEKS = 70
@@ -134,10 +136,18 @@ def _marts(seed: int = 3) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
         **_click_tables(conversions),
         "mmm.readiness": pd.DataFrame(
             [
-                ("self_serve", "signup", "ALL", True, ""),
-                ("sales_led", "signup", "ALL", False, "paid share 0% below 5%"),
+                ("self_serve", "signup", "ALL", WEEKS, 0.2, True, ""),
+                ("sales_led", "signup", "ALL", WEEKS, 0.0, False, "paid share 0% below 5%"),
             ],
-            columns=["segment", "outcome", "geo", "ready", "reasons"],
+            columns=[
+                "segment",
+                "outcome",
+                "geo",
+                "history_weeks",
+                "paid_share",
+                "ready",
+                "reasons",
+            ],
         ),
     }
     return tables, truth
@@ -425,3 +435,81 @@ def test_the_steady_state_response_is_the_models_own_prediction_of_held_spend(
         spend[g, c] = row.recent_weekly_spend
         slope = np.median(response.slope(spend)[:, g, c])
         assert row.marginal_roi == pytest.approx(slope, rel=1e-9)
+
+
+def test_planning_publishes_curves_and_the_built_in_scenarios(fitted: dict) -> None:
+    conn = fitted["conn"]
+    assert {"mmm/response_curves", "mmm/budget_allocation", "mmm/budget_scenarios"} <= (
+        _materialized(fitted["report"])
+    )
+    (falling,) = conn.execute(
+        "select count(*) from (select contribution - lag(contribution) over ("
+        "partition by geo, channel order by spend) as step from mmm.response_curves) "
+        "where step < -1e-9"
+    ).fetchall()[0]
+    assert falling == 0
+    scenarios = conn.execute("select * from mmm.budget_scenarios").df().set_index("scenario")
+    assert set(scenarios.index) == {"same_budget", "budget_minus_20", "budget_plus_20"}
+    same = scenarios.loc["same_budget"]
+    assert same["budget"] == pytest.approx(same["current_budget"], rel=1e-6)
+    assert same["gain"] >= -1e-6 and 0 <= same["probability_better"] <= 1
+    allocation = conn.execute(
+        "select * from mmm.budget_allocation where scenario = 'budget_minus_20' and geo != 'ALL'"
+    ).df()
+    assert allocation["proposed_spend"].sum() == pytest.approx(
+        0.8 * allocation["current_spend"].sum(), rel=1e-6
+    )
+    assert (allocation["proposed_spend"] <= allocation["highest_spend_seen"] + 1e-6).all()
+
+
+def test_mmm_plan_runs_a_scenario_file_and_explains_a_bad_one(
+    fitted: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse.write_bytes((fitted["root"] / "warehouse.duckdb").read_bytes())
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "scenarios:\n"
+        "  - name: keep_de\n    segment: self_serve\n    outcome: signup\n"
+        "    budget_change: -0.1\n    geo_floors: {DE: {min_share: 0.4}}\n"
+    )
+    assert main(["plan", "--scenario", str(good), "--warehouse", str(warehouse)]) == 0
+    assert "keep_de (self_serve signup)" in capsys.readouterr().out
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        rows = conn.execute(
+            "select geo, sum(proposed_spend) from mmm.budget_allocation "
+            "where scenario = 'keep_de' and geo != 'ALL' group by geo"
+        ).fetchall()
+    spend = dict(rows)
+    assert spend["DE"] >= 0.4 * sum(spend.values()) - 1e-6
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "scenarios:\n  - name: x\n    segment: self_serve\n    outcome: signup\n"
+        "    channels: {facebook: {max: 5}}\n"
+    )
+    assert main(["plan", "--scenario", str(bad), "--warehouse", str(warehouse)]) == 2
+    assert "channels.facebook: not a channel of this model (meta, podcast)" in (
+        capsys.readouterr().err
+    )
+
+
+def test_the_report_renders_with_every_figure_in_a_real_browser(fitted: dict) -> None:
+    assert "mmm/report" in _materialized(fitted["report"])
+    (page,) = (fitted["root"] / "reports").glob("*/index.html")
+    text = page.read_text()
+    for title in (
+        "Is the data ready for a model?",
+        "How good are the models?",
+        "What does a unit of spend return?",
+        "Do the lift tests agree with the model?",
+        "Who gets the credit?",
+        "Where does the next dollar go?",
+        "Budget scenarios",
+    ):
+        assert title in text
+    executable = chromium()
+    if executable is None:
+        pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium)")
+    shown, loaded = figures_shown(page, executable)
+    # Fit, contributions, ROI, experiments, attribution, curves, scenario: at least 7.
+    assert shown >= 7 and loaded == shown

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
-from dagster_duckdb import DuckDBResource
 
 from mmm_pipeline.defs.transform.project import mmm_dbt_project
-from mmm_pipeline.resources import LandingZone
+from mmm_pipeline.resources import LandingZone, Warehouse
 from mmm_pipeline.settings import export_to_environment, get_settings
 
 
@@ -19,7 +18,7 @@ def resources() -> dg.Definitions:
     export_to_environment(settings)
     return dg.Definitions(
         resources={
-            "warehouse": DuckDBResource(
+            "warehouse": Warehouse(
                 database=dg.EnvVar("MMM_WAREHOUSE"),
                 connection_config={"memory_limit": settings.duckdb_memory_limit},
             ),
