@@ -52,6 +52,8 @@ PROFILES = {
     "fast": SamplingProfile(4, 600, 500, 0.95, 1.05, 100, 10, nuts_sampler="nutpie"),
     # Decisions: stable intervals, the gates practitioners use. Target accept 0.98: at
     # 0.95 nutpie left 1-5 divergences on simulated panels, and the gate allows none.
+    # 1500 draws after 1500 tuning steps: with 1000 + 1000 the one-, three- and eight-geo
+    # recoveries ended at R-hat 1.010-1.013 or 3 divergences and were all rejected.
     "full": SamplingProfile(4, 1500, 1500, 0.98, 1.01, 400, 0, nuts_sampler="nutpie"),
 }
 
