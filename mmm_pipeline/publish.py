@@ -129,3 +129,11 @@ def replace_table(
     """
     publish(conn, [table_replacement(table, columns, frame)])
     return len(frame)
+
+
+def concat_rows(frames: list[pd.DataFrame], columns: Mapping[str, str]) -> pd.DataFrame:
+    """The non-empty ``frames`` stacked in ``columns`` order (an empty table if none)."""
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return pd.DataFrame(columns=list(columns))
+    return pd.concat(frames, ignore_index=True)[list(columns)]

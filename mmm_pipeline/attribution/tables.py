@@ -8,7 +8,6 @@ writer per file; holding it through that work would lock out readers.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +25,9 @@ from mmm_pipeline.attribution.weekly import (
 )
 from mmm_pipeline.attribution.word_of_mouth import survey_counts
 from mmm_pipeline.modeling.panel import ModelPanel, build_panel
-from mmm_pipeline.modeling.runs import last_accepted
+from mmm_pipeline.modeling.runs import model_in_force, series_in_marts
 from mmm_pipeline.modeling.series import Series
-
-log = logging.getLogger(__name__)
+from mmm_pipeline.publish import concat_rows
 
 
 @dataclass(frozen=True)
@@ -55,16 +53,10 @@ class AttributionSources:
 def read_sources(conn: DuckDBPyConnection, lookback_days: int) -> AttributionSources:
     """Read everything the attribution needs; models are loaded later, from their files."""
     clicks = click_attribution(conn, lookback_days)
-    keys = conn.execute(
-        "select distinct segment, outcome from marts.fct_conversions_weekly order by all"
-    ).fetchall()
     sources = []
-    for segment, outcome in keys:
-        series = Series(segment, outcome)
-        run = last_accepted(conn, series)
-        if run is not None and not Path(run["artifact_path"]).is_file():
-            log.warning("%s: model file %s is missing", series, run["artifact_path"])
-            run = None
+    for series in series_in_marts(conn):
+        segment, outcome = series
+        run = model_in_force(conn, series)
         sources.append(
             SeriesSources(
                 series=series,
@@ -105,13 +97,6 @@ def attribution_tables(
         weekly.append(result.weekly)
         shift.append(result.shift)
     return (
-        _concat(weekly, ATTRIBUTION_WEEKLY_COLUMNS),
-        _concat(shift, ATTRIBUTION_SHIFT_COLUMNS),
+        concat_rows(weekly, ATTRIBUTION_WEEKLY_COLUMNS),
+        concat_rows(shift, ATTRIBUTION_SHIFT_COLUMNS),
     )
-
-
-def _concat(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame(columns=list(columns))
-    return pd.concat(frames, ignore_index=True)[list(columns)]

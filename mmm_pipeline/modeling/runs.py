@@ -7,6 +7,7 @@ beyond its own row here.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,8 @@ from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.publish import Write, has_table, ledger_append
+
+log = logging.getLogger(__name__)
 
 MODEL_RUNS = "mmm.model_runs"
 ACCEPTED = "accepted"
@@ -59,6 +62,23 @@ def last_accepted(conn: DuckDBPyConnection, series: Series) -> dict | None:
         [series.segment, series.outcome, ACCEPTED],
     ).df()
     return None if row.empty else row.iloc[0].to_dict()
+
+
+def series_in_marts(conn: DuckDBPyConnection) -> list[Series]:
+    """Every segment x outcome with conversions in the marts."""
+    rows = conn.execute(
+        "select distinct segment, outcome from marts.fct_conversions_weekly order by all"
+    ).fetchall()
+    return [Series(segment, outcome) for segment, outcome in rows]
+
+
+def model_in_force(conn: DuckDBPyConnection, series: Series) -> dict | None:
+    """The last accepted run of ``series`` whose model file is still there, or None."""
+    run = last_accepted(conn, series)
+    if run is not None and not Path(run["artifact_path"]).is_file():
+        log.warning("%s: model file %s is missing", series, run["artifact_path"])
+        return None
+    return run
 
 
 def artifact_path(models_dir: Path, series: Series, run_id: str) -> Path:

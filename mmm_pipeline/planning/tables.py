@@ -6,16 +6,14 @@ the models loaded and the optimizer run (DuckDB has one writer per file).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 from duckdb import DuckDBPyConnection
 from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.panel import build_panel
-from mmm_pipeline.modeling.runs import last_accepted
+from mmm_pipeline.modeling.runs import model_in_force, series_in_marts
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.planning.optimizer import InfeasibleBudget
 from mmm_pipeline.planning.plan import (
@@ -27,8 +25,7 @@ from mmm_pipeline.planning.plan import (
     run_scenario,
 )
 from mmm_pipeline.planning.scenarios import Scenario, built_in, validate_names
-
-log = logging.getLogger(__name__)
+from mmm_pipeline.publish import concat_rows
 
 
 @dataclass
@@ -43,16 +40,11 @@ class PlanTables:
 
 def read_models_in_force(conn: DuckDBPyConnection) -> list[tuple[Series, dict, object]]:
     """Each series with an accepted model whose file exists: (series, run, panel)."""
-    keys = conn.execute(
-        "select distinct segment, outcome from marts.fct_conversions_weekly order by all"
-    ).fetchall()
     found = []
-    for segment, outcome in keys:
-        series = Series(segment, outcome)
-        run = last_accepted(conn, series)
-        if run is None or not Path(run["artifact_path"]).is_file():
-            continue
-        found.append((series, run, build_panel(conn, segment, outcome)))
+    for series in series_in_marts(conn):
+        run = model_in_force(conn, series)
+        if run is not None:
+            found.append((series, run, build_panel(conn, *series)))
     return found
 
 
@@ -98,15 +90,8 @@ def plan_tables(
             allocation.append(result.allocation)
             summaries.append(pd.DataFrame([result.summary]))
     return PlanTables(
-        curves=_concat(curves, RESPONSE_CURVE_COLUMNS),
-        allocation=_concat(allocation, BUDGET_ALLOCATION_COLUMNS),
-        scenarios=_concat(summaries, BUDGET_SCENARIO_COLUMNS),
+        curves=concat_rows(curves, RESPONSE_CURVE_COLUMNS),
+        allocation=concat_rows(allocation, BUDGET_ALLOCATION_COLUMNS),
+        scenarios=concat_rows(summaries, BUDGET_SCENARIO_COLUMNS),
         mistakes=mistakes,
     )
-
-
-def _concat(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame(columns=list(columns))
-    return pd.concat(frames, ignore_index=True)[list(columns)]
