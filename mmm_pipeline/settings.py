@@ -37,6 +37,10 @@ class Settings(BaseModel):
     interval_level: float = Field(
         gt=0.0, lt=1.0, description="Probability mass of every published interval (_low/_high)."
     )
+    schedule_timezone: str = Field(description="Timezone the refresh and refit schedules run in.")
+    landing_quiet_seconds: float = Field(
+        ge=0, description="Quiet time after the last delivery before the sensor starts a run."
+    )
     scenarios_file: Path | None = Field(
         default=None, description="YAML of budget scenarios to run after every fit."
     )
@@ -73,6 +77,13 @@ def get_settings() -> Settings:
         reporting_timezone=os.environ.get("MMM_REPORTING_TIMEZONE", "UTC").strip(),
         duckdb_memory_limit=os.environ.get("MMM_DUCKDB_MEMORY_LIMIT", "3GB").strip(),
         interval_level=float(os.environ.get("MMM_INTERVAL_LEVEL", "0.9").strip() or 0.9),
+        schedule_timezone=(
+            os.environ.get("MMM_SCHEDULE_TIMEZONE", "").strip()
+            or os.environ.get("MMM_REPORTING_TIMEZONE", "UTC").strip()
+        ),
+        landing_quiet_seconds=float(
+            os.environ.get("MMM_LANDING_QUIET_SECONDS", "60").strip() or 60
+        ),
         scenarios_file=_path_from_env("MMM_SCENARIOS", Path()) if _has("MMM_SCENARIOS") else None,
         attribution_lookback_days=int(
             os.environ.get("MMM_ATTRIBUTION_LOOKBACK_DAYS", "28").strip() or 28
@@ -91,6 +102,8 @@ def export_to_environment(settings: Settings) -> None:
     os.environ["MMM_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     os.environ["MMM_INTERVAL_LEVEL"] = str(settings.interval_level)
     os.environ["MMM_ATTRIBUTION_LOOKBACK_DAYS"] = str(settings.attribution_lookback_days)
+    os.environ["MMM_SCHEDULE_TIMEZONE"] = settings.schedule_timezone
+    os.environ["MMM_LANDING_QUIET_SECONDS"] = str(settings.landing_quiet_seconds)
     if settings.scenarios_file is not None:
         os.environ["MMM_SCENARIOS"] = str(settings.scenarios_file)
     settings.dagster_home.mkdir(parents=True, exist_ok=True)

@@ -55,6 +55,16 @@ def test_ui_serves_the_project_assets(pipeline_env: dict[str, Path]) -> None:
         assert process.poll() is None, "the webserver exited"
         assert "raw/conversions" in keys
         assert "marts/fct_media_weekly" in keys
+        assert {"mmm/attribution_weekly", "mmm/budget_allocation", "mmm/report"} <= set(keys)
+        repositories = _graphql(
+            port,
+            "{ repositoriesOrError { ... on RepositoryConnection { nodes { "
+            "schedules { name } sensors { name } } } } }",
+        )["data"]["repositoriesOrError"]["nodes"]
+        schedules = {s["name"] for repo in repositories for s in repo["schedules"]}
+        sensors = {s["name"] for repo in repositories for s in repo["sensors"]}
+        assert schedules == {"weekly_refresh", "quarterly_refit"}
+        assert sensors == {"landing_zone_sensor"}
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

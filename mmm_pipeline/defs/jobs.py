@@ -42,3 +42,11 @@ mmm_report = dg.define_asset_job(
     description="Views across every series' accepted model: attribution, response curves "
     "and budget scenarios, outcome comparison, time horizons.",
 )
+mmm_refresh = dg.define_asset_job(
+    name="mmm_refresh",
+    selection=dg.AssetSelection.all() - _models,
+    executor_def=dg.in_process_executor,
+    description="Load new deliveries, rebuild the marts and checks, and refresh attribution, "
+    "plans and the report with each series' model in force (no refit). What the "
+    "landing-zone sensor and the weekly schedule start.",
+)

@@ -1,0 +1,1 @@
+"""Automation: the landing-zone sensor and the refresh and refit schedules."""

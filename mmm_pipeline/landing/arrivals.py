@@ -1,0 +1,71 @@
+"""Whether anything new arrived in the landing zone, and whether it has finished arriving.
+
+The sensor asks this every 30 seconds, so it must be cheap: it reads file names, sizes
+and modification times, never contents (the run that follows hashes what is new). A
+delivery lands as a burst of files (a quarterly export per platform, a month of
+conversions), and a run started halfway through a burst would be followed by another:
+the landing zone has to be quiet for ``quiet_seconds`` before a run is requested, and
+the whole burst then starts exactly one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from mmm_pipeline.landing.sources import SOURCES
+
+
+@dataclass(frozen=True)
+class LandingState:
+    """What the landing zone holds, as a digest of every file's name, size and time."""
+
+    digest: str
+    files: int
+    newest_modified_at: float
+
+
+@dataclass(frozen=True)
+class ArrivalDecision:
+    """Whether to request a run now, under which key, and why (for the sensor's log)."""
+
+    run: bool
+    cursor: str | None
+    reason: str
+
+
+def landing_state(landing_dir: Path) -> LandingState:
+    """Stat every delivery in the source folders (hidden files are not deliveries)."""
+    entries = []
+    for source in sorted(SOURCES):
+        folder = landing_dir / source
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if path.is_file() and not path.name.startswith("."):
+                stat = path.stat()
+                entries.append((source, path.name, stat.st_size, stat.st_mtime_ns))
+    entries.sort()
+    digest = hashlib.sha256(repr(entries).encode()).hexdigest()[:32]
+    newest = max((entry[3] for entry in entries), default=0) / 1e9
+    return LandingState(digest=digest, files=len(entries), newest_modified_at=newest)
+
+
+def decide(
+    state: LandingState, cursor: str | None, now: float, quiet_seconds: float
+) -> ArrivalDecision:
+    """Request a run when the landing zone changed since ``cursor`` and has gone quiet."""
+    if state.files == 0:
+        return ArrivalDecision(False, cursor, "the landing zone is empty")
+    if state.digest == cursor:
+        return ArrivalDecision(False, cursor, "nothing new since the last run request")
+    waited = now - state.newest_modified_at
+    if waited < quiet_seconds:
+        return ArrivalDecision(
+            False,
+            cursor,
+            f"deliveries still arriving (last one {waited:.0f} s ago; waiting for "
+            f"{quiet_seconds:.0f} s of quiet)",
+        )
+    return ArrivalDecision(True, state.digest, f"{state.files} deliveries, new or changed")
