@@ -5,8 +5,10 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from mmm_pipeline.attribution.tables import AttributionSources, SeriesSources, coverage_gaps
 from mmm_pipeline.attribution.weekly import series_attribution
 from mmm_pipeline.attribution.word_of_mouth import wom_share_draws
+from mmm_pipeline.modeling.panel import ModelPanel
 from mmm_pipeline.modeling.series import Series
 
 SERIES = Series("self_serve", "signup")
@@ -130,3 +132,15 @@ def test_a_channel_paid_in_only_a_few_draws_keeps_its_mean_in_the_cell() -> None
     assert mmm.groupby("week_start")["conversions"].sum().to_numpy() == pytest.approx(
         [sum(LAST_CLICK.values())] * len(WEEKS), abs=1e-9
     )
+
+
+def test_a_geo_or_channel_the_model_never_saw_asks_for_a_refit() -> None:
+    frame = pd.DataFrame({"date": WEEKS[:1].repeat(2), "geo": ["US", "BR"], "y": [1.0, 1.0]})
+    panel = ModelPanel("self_serve", "signup", frame, ["meta", "tiktok"], [])
+    run = {"run_id": "r1", "geos": "US", "channels": "meta"}
+    source = SeriesSources(SERIES, _observed(), _clicks(), SURVEY, run, panel)
+    (gap,) = coverage_gaps(AttributionSources([source], POOL))
+    assert "geos BR; channels tiktok" in gap and "refit this series" in gap
+    covered = {**run, "geos": "BR,US", "channels": "meta,tiktok"}
+    source = SeriesSources(SERIES, _observed(), _clicks(), SURVEY, covered, panel)
+    assert coverage_gaps(AttributionSources([source], POOL)) == []

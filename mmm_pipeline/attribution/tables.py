@@ -100,3 +100,31 @@ def attribution_tables(
         concat_rows(weekly, ATTRIBUTION_WEEKLY_COLUMNS),
         concat_rows(shift, ATTRIBUTION_SHIFT_COLUMNS),
     )
+
+
+def coverage_gaps(sources: AttributionSources) -> list[str]:
+    """Geos and channels in today's data that the model in force was not fitted on.
+
+    A refresh attributes with the model in force, which knows nothing of a geo or paid
+    channel that appeared since: that needs a refit, not a refresh.
+    """
+    gaps = []
+    for source in sources.series:
+        if source.run is None or source.panel is None:
+            continue
+        fitted = {
+            "geos": set(filter(None, str(source.run.get("geos") or "").split(","))),
+            "channels": set(filter(None, str(source.run.get("channels") or "").split(","))),
+        }
+        new = {
+            "geos": sorted(set(source.panel.geos) - fitted["geos"]),
+            "channels": sorted(set(source.panel.channels) - fitted["channels"]),
+        }
+        found = [f"{kind} {', '.join(names)}" for kind, names in new.items() if names]
+        if found:
+            gaps.append(
+                f"{source.series.segment}/{source.series.outcome}: {'; '.join(found)} in the "
+                f"data but not in the model in force ({source.run['run_id']}): refit this "
+                "series (mmm_fit or the quarterly_refit schedule); a refresh cannot attribute them"
+            )
+    return gaps

@@ -13,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.attribution.plots import shift_chart
-from mmm_pipeline.attribution.tables import attribution_tables, read_sources
+from mmm_pipeline.attribution.tables import attribution_tables, coverage_gaps, read_sources
 from mmm_pipeline.attribution.weekly import (
     ATTRIBUTION_SHIFT_COLUMNS,
     ATTRIBUTION_WEEKLY_COLUMNS,
@@ -60,7 +60,13 @@ TOLERANCE = 1e-6
             asset=WEEKLY_KEY,
             description="Every model's channels add up to the observed conversions and "
             "value of every week, geo, segment and outcome.",
-        )
+        ),
+        dg.AssetCheckSpec(
+            "models_cover_the_data",
+            asset=WEEKLY_KEY,
+            description="No geo or paid channel in the data is missing from its series' "
+            "model in force; one that is means the model must be rebuilt, not refreshed.",
+        ),
     ],
 )
 def attribution(
@@ -107,6 +113,14 @@ def attribution(
         check_name="conversions_conserved",
         passed=bool(gap["max_gap"].max() <= TOLERANCE) if not gap.empty else True,
         metadata={"largest gaps": dg.MetadataValue.md(gap.head(10).to_markdown(index=False))},
+    )
+    gaps = coverage_gaps(sources)
+    yield dg.AssetCheckResult(
+        asset_key=WEEKLY_KEY,
+        check_name="models_cover_the_data",
+        passed=not gaps,
+        severity=dg.AssetCheckSeverity.WARN,
+        description="\n".join(gaps) or "every model in force covers its data",
     )
     shown = shift[["segment", "outcome", "channel", "last_click_share", "mmm_share", "direction"]]
     yield dg.MaterializeResult(
