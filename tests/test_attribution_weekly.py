@@ -144,3 +144,14 @@ def test_a_geo_or_channel_the_model_never_saw_asks_for_a_refit() -> None:
     covered = {**run, "geos": "BR,US", "channels": "meta,tiktok"}
     source = SeriesSources(SERIES, _observed(), _clicks(), SURVEY, covered, panel)
     assert coverage_gaps(AttributionSources([source], POOL)) == []
+
+
+def test_credit_is_scaled_onto_the_marts_rounded_totals() -> None:
+    # The mart rounds value to 1/100 of a cent; credit summed from conversions differs
+    # from it in the last digits and must add up to the mart's figure.
+    clicks = _clicks()
+    clicks["value"] = clicks["value"] + 1e-5
+    observed = _observed()
+    result = series_attribution(SERIES, observed, clicks, SURVEY.iloc[0:0], POOL, 0.9)
+    totals = result.weekly.groupby("week_start")["value"].sum().to_numpy()
+    np.testing.assert_allclose(totals, observed["value"].to_numpy(), rtol=0, atol=1e-9)

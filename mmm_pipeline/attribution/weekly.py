@@ -261,8 +261,9 @@ def series_attribution(
     labels = {"segment": series.segment, "outcome": series.outcome, "run_id": None}
 
     cells = observed_cells.assign(channel=BASELINE)
+    totals_grid = Grid(grid.weeks, grid.geos, [BASELINE])
     observed_totals = tuple(
-        grid.array(cells, column)[..., 0] for column in ("conversions", "value")
+        totals_grid.array(cells, column)[..., 0] for column in ("conversions", "value")
     )
     frames, credit = [], {}
     for model in CLICK_MODELS:
