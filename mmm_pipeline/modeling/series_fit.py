@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,19 +135,6 @@ def read_inputs(conn: DuckDBPyConnection, series: Series) -> SeriesInputs:
     )
 
 
-@contextmanager
-def _opened(
-    connect: Callable[[], AbstractContextManager[DuckDBPyConnection]],
-) -> Iterator[DuckDBPyConnection]:
-    """A connection that is closed on errors too (DuckDBResource closes on success only)."""
-    with connect() as conn:
-        try:
-            yield conn
-        except BaseException:
-            conn.close()
-            raise
-
-
 def fit_series(
     connect: Callable[[], AbstractContextManager[DuckDBPyConnection]],
     series: Series,
@@ -160,14 +147,15 @@ def fit_series(
 
     The warehouse is opened twice, briefly: to read the inputs and to publish. DuckDB
     has one writer per file, so holding a connection through minutes of sampling would
-    lock out every reader (``mmm query``, the UI) for that long.
+    lock out every reader (``mmm query``, the UI) for that long. ``connect`` must close
+    its connection when the block fails too, as ``resources.Warehouse`` does.
 
     Raises
     ------
     NotReady
         When ``mmm.readiness`` says the series is not ready; nothing is fitted.
     """
-    with _opened(connect) as conn:
+    with connect() as conn:
         inputs = read_inputs(conn, series)
     panel = inputs.panel
     sampling = PROFILES[profile]
@@ -208,7 +196,7 @@ def fit_series(
         slice_replacement(table, RESULT_TABLES[table], frame, series._asdict())
         for table, frame in fitted.tables.items()
     ]
-    with _opened(connect) as conn:
+    with connect() as conn:
         publish(conn, [*writes, run_record(run)])
     return fitted
 
