@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -66,5 +67,21 @@ def test_ui_serves_the_project_assets(pipeline_env: dict[str, Path]) -> None:
         assert schedules == {"weekly_refresh", "quarterly_refit"}
         assert sensors == {"landing_zone_sensor"}
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Ctrl-C for the whole process group (what `dagster dev` expects), then SIGKILL.
+
+    `dagster dev` and its daemon and code servers share the group; on a busy machine
+    they can take long to wind down (a sensor tick, a code server loading), and a
+    stray one would outlive the test.
+    """
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
