@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from pymc_marketing.mmm import MMM
 
+from mmm_pipeline.attribution.tables import attribution_tables, read_sources
 from mmm_pipeline.cli import main
 from mmm_pipeline.definitions import defs
 from mmm_pipeline.modeling import fit
@@ -513,3 +514,18 @@ def test_the_report_renders_with_every_figure_in_a_real_browser(fitted: dict) ->
     shown, loaded = figures_shown(page, executable)
     # Fit, contributions, ROI, experiments, attribution, curves, scenario: at least 7.
     assert shown >= 7 and loaded == shown
+
+
+def test_attribution_is_reproduced_exactly_on_the_same_data(fitted: dict, tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse.write_bytes((fitted["root"] / "warehouse.duckdb").read_bytes())
+    runs = []
+    for _ in range(2):
+        with duckdb.connect(str(warehouse), read_only=True) as conn:
+            sources = read_sources(conn, 28)
+        runs.append(attribution_tables(sources, 0.9))
+    for first, second in zip(runs[0], runs[1], strict=True):
+        pd.testing.assert_frame_equal(first, second, check_exact=True)
+    published = fitted["conn"].execute("select * from mmm.attribution_weekly order by all").df()
+    again = runs[0][0].sort_values(list(runs[0][0].columns)).reset_index(drop=True)
+    assert np.array_equal(published["conversions"].to_numpy(), again["conversions"].to_numpy())
