@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
@@ -58,6 +59,7 @@ class Report:
         if frame.empty:
             self.parts.append(f"<p>{html.escape(empty)}</p>")
             return
+        frame = frame.drop(columns=[c for c in ("run_id",) if c in frame])
         table = frame.to_html(index=False, na_rep="", float_format=_number, border=0)
         self.parts.append(f"<div class='wide'>{table}</div>")
 
@@ -196,6 +198,13 @@ def build_report(conn: DuckDBPyConnection, data_dir: Path, level: float) -> Path
         )
         report.figure(path, f"{segment} {outcome}, all geos")
     if not roi.empty:
+        # A count outcome returns fractions of a conversion per unit of spend: show them
+        # per 1,000 units, the way people read cost per mille.
+        per_thousand = roi["roi_unit"] == "conversions_per_spend"
+        ratios = [f"{m}{e}" for m in ("roi", "marginal_roi") for e in ("", "_low", "_high")]
+        roi = roi.copy()
+        roi.loc[per_thousand, ratios] *= 1000.0
+        roi["per"] = np.where(per_thousand, "conversions per 1,000 spent", "value per 1 spent")
         shown = roi[
             [
                 "segment",
@@ -211,6 +220,7 @@ def build_report(conn: DuckDBPyConnection, data_dir: Path, level: float) -> Path
                 "marginal_roi",
                 "marginal_roi_low",
                 "marginal_roi_high",
+                "per",
             ]
         ]
         report.table(
