@@ -18,11 +18,14 @@ import pandas as pd
 import pytest
 from pymc_marketing.mmm import MMM
 
+from mmm_pipeline.attribution.demand import model_frame
 from mmm_pipeline.attribution.tables import attribution_tables, read_sources
 from mmm_pipeline.cli import main
 from mmm_pipeline.definitions import defs
 from mmm_pipeline.modeling import fit
+from mmm_pipeline.modeling.drift import drift_message, trailing_misses
 from mmm_pipeline.modeling.fit import SamplingProfile
+from mmm_pipeline.modeling.panel import ModelPanel, build_panel
 from mmm_pipeline.modeling.posterior import contribution_draws
 from mmm_pipeline.modeling.response import ResponseModel
 from mmm_pipeline.modeling.runs import last_accepted
@@ -524,8 +527,39 @@ def test_attribution_is_reproduced_exactly_on_the_same_data(fitted: dict, tmp_pa
         with duckdb.connect(str(warehouse), read_only=True) as conn:
             sources = read_sources(conn, 28)
         runs.append(attribution_tables(sources, 0.9))
-    for first, second in zip(runs[0], runs[1], strict=True):
+    for first, second in zip(runs[0][:2], runs[1][:2], strict=True):
         pd.testing.assert_frame_equal(first, second, check_exact=True)
+    assert runs[0].drift == runs[1].drift == []
     published = fitted["conn"].execute("select * from mmm.attribution_weekly order by all").df()
     again = runs[0][0].sort_values(list(runs[0][0].columns)).reset_index(drop=True)
     assert np.array_equal(published["conversions"].to_numpy(), again["conversions"].to_numpy())
+
+
+def test_actuals_leaving_the_predictive_interval_ask_for_a_rebuild(fitted: dict) -> None:
+    conn = fitted["conn"]
+    run = last_accepted(conn, Series("self_serve", "signup"))
+    mmm = MMM.load(run["artifact_path"])
+    panel = build_panel(conn, "self_serve", "signup")
+    last = panel.frame["date"].max()
+    assert drift_message(mmm, panel, model_frame(panel.frame, mmm, panel.geos), last, 0.9) == ""
+
+    def extended(factor: float) -> ModelPanel:
+        recent = panel.frame[panel.frame["date"] > last - pd.Timedelta(weeks=4)].copy()
+        recent["date"] = recent["date"] + pd.Timedelta(weeks=4)
+        recent["y"] = recent["y"] * factor
+        frame = pd.concat([panel.frame, recent], ignore_index=True)
+        return ModelPanel(panel.segment, panel.outcome, frame, panel.channels, panel.controls)
+
+    steady = extended(1.0)
+    frame = model_frame(steady.frame, mmm, steady.geos)
+    assert drift_message(mmm, steady, frame, last, 0.9) == ""
+    jumped = extended(2.0)
+    message = drift_message(mmm, jumped, frame, last, 0.9)
+    assert "the last 4 weeks of actuals lie outside the 90% predictive interval" in message
+    assert "rebuild the model" in message
+
+
+def test_trailing_misses_counts_only_the_unbroken_run_at_the_end() -> None:
+    observed = np.array([5.0, 50.0, 5.0, 50.0, 50.0])
+    assert trailing_misses(observed, np.zeros(5), np.full(5, 10.0)) == 2
+    assert trailing_misses(observed[:3], np.zeros(3), np.full(3, 10.0)) == 0

@@ -10,7 +10,6 @@ guess here.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,7 +22,7 @@ from mmm_pipeline.modeling.posterior import SAMPLE, contribution_draws
 log = logging.getLogger(__name__)
 
 
-def _model_frame(panel_frame: pd.DataFrame, mmm: MMM, geos: list[str]) -> pd.DataFrame:
+def model_frame(panel_frame: pd.DataFrame, mmm: MMM, geos: list[str]) -> pd.DataFrame:
     """The panel with exactly the model's geos and input columns (zeros where absent)."""
     frame = panel_frame[panel_frame[GEO].isin(geos)].drop(columns=[TARGET])
     columns = [*mmm.channel_columns, *(mmm.control_columns or [])]
@@ -33,13 +32,12 @@ def _model_frame(panel_frame: pd.DataFrame, mmm: MMM, geos: list[str]) -> pd.Dat
     return frame[[DATE, GEO, *columns]].reset_index(drop=True)
 
 
-def demand_draws(panel: ModelPanel, artifact: Path, samples: int) -> xr.DataArray:
-    """Incremental conversions per (sample, date, geo, channel) from the saved model.
+def demand_draws(panel: ModelPanel, mmm: MMM, samples: int) -> xr.DataArray:
+    """Incremental conversions per (sample, date, geo, channel) from the model in force.
 
     ``samples`` draws are taken evenly over the posterior, so the result is the same on
     every run.
     """
-    mmm = MMM.load(str(artifact))
     series = f"{panel.segment} x {panel.outcome}"
     model_geos = [str(g) for g in mmm.idata.posterior.coords[GEO].values]
     missing = sorted(set(panel.geos) - set(model_geos))
@@ -54,7 +52,7 @@ def demand_draws(panel: ModelPanel, artifact: Path, samples: int) -> xr.DataArra
             series,
             extra,
         )
-    frame = _model_frame(panel.frame, mmm, [g for g in model_geos if g in panel.geos])
+    frame = model_frame(panel.frame, mmm, [g for g in model_geos if g in panel.geos])
     draws = contribution_draws(mmm, frame)
     picked = np.linspace(0, draws.sizes[SAMPLE] - 1, min(samples, draws.sizes[SAMPLE]))
     return draws.isel({SAMPLE: np.rint(picked).astype(int)})

@@ -9,13 +9,14 @@ writer per file; holding it through that work would lock out readers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 from duckdb import DuckDBPyConnection
+from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.attribution.click_models import click_attribution
-from mmm_pipeline.attribution.demand import demand_draws
+from mmm_pipeline.attribution.demand import demand_draws, model_frame
 from mmm_pipeline.attribution.weekly import (
     ATTRIBUTION_SHIFT_COLUMNS,
     ATTRIBUTION_WEEKLY_COLUMNS,
@@ -24,7 +25,8 @@ from mmm_pipeline.attribution.weekly import (
     series_attribution,
 )
 from mmm_pipeline.attribution.word_of_mouth import survey_counts
-from mmm_pipeline.modeling.panel import ModelPanel, build_panel
+from mmm_pipeline.modeling.drift import drift_message
+from mmm_pipeline.modeling.panel import GEO, ModelPanel, build_panel
 from mmm_pipeline.modeling.runs import model_in_force, series_in_marts
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.publish import concat_rows
@@ -70,19 +72,37 @@ def read_sources(conn: DuckDBPyConnection, lookback_days: int) -> AttributionSou
     return AttributionSources(series=sources, pool_channels=demand_capture_channels(conn))
 
 
-def attribution_tables(
-    sources: AttributionSources, level: float
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``mmm.attribution_weekly`` and ``mmm.attribution_shift`` rows for every series."""
-    weekly, shift = [], []
+class AttributionTables(NamedTuple):
+    """The two tables' rows, and every series whose actuals left its model's range."""
+
+    weekly: pd.DataFrame
+    shift: pd.DataFrame
+    drift: list[str]
+
+
+def attribution_tables(sources: AttributionSources, level: float) -> AttributionTables:
+    """``mmm.attribution_weekly`` and ``mmm.attribution_shift`` rows for every series.
+
+    Each model in force is loaded once, for its demand and for the drift check.
+    """
+    weekly, shift, drift = [], [], []
     for source in sources.series:
         run, panel = source.run, source.panel
         demand = None
         if run is not None and panel is not None:
-            artifact = Path(run["artifact_path"])
+            mmm = MMM.load(str(run["artifact_path"]))
+            geos = [g for g in panel.geos if g in mmm.idata.posterior.coords[GEO].values]
+            message = drift_message(
+                mmm,
+                panel,
+                model_frame(panel.frame, mmm, geos),
+                pd.Timestamp(run["last_week"]),
+                level,
+            )
+            drift += [message] if message else []
 
-            def demand(samples: int, panel: ModelPanel = panel, artifact: Path = artifact):
-                return demand_draws(panel, artifact, samples)
+            def demand(samples: int, panel: ModelPanel = panel, mmm: MMM = mmm):
+                return demand_draws(panel, mmm, samples)
 
         result = series_attribution(
             source.series,
@@ -96,9 +116,10 @@ def attribution_tables(
         )
         weekly.append(result.weekly)
         shift.append(result.shift)
-    return (
+    return AttributionTables(
         concat_rows(weekly, ATTRIBUTION_WEEKLY_COLUMNS),
         concat_rows(shift, ATTRIBUTION_SHIFT_COLUMNS),
+        drift,
     )
 
 

@@ -65,7 +65,8 @@ TOLERANCE = 1e-6
             "models_cover_the_data",
             asset=WEEKLY_KEY,
             description="No geo or paid channel in the data is missing from its series' "
-            "model in force; one that is means the model must be rebuilt, not refreshed.",
+            "model in force, and the last weeks' actuals lie within the model's predictive "
+            "interval; otherwise the model must be rebuilt, not refreshed.",
         ),
     ],
 )
@@ -76,7 +77,7 @@ def attribution(
     settings = get_settings()
     with warehouse.get_connection() as conn:
         sources = read_sources(conn, settings.attribution_lookback_days)
-    weekly, shift = attribution_tables(sources, settings.interval_level)
+    weekly, shift, drift = attribution_tables(sources, settings.interval_level)
     with warehouse.get_connection() as conn:
         publish(
             conn,
@@ -114,7 +115,7 @@ def attribution(
         passed=bool(gap["max_gap"].max() <= TOLERANCE) if not gap.empty else True,
         metadata={"largest gaps": dg.MetadataValue.md(gap.head(10).to_markdown(index=False))},
     )
-    gaps = coverage_gaps(sources)
+    gaps = coverage_gaps(sources) + drift
     yield dg.AssetCheckResult(
         asset_key=WEEKLY_KEY,
         check_name="models_cover_the_data",
