@@ -541,7 +541,7 @@ def test_actuals_leaving_the_predictive_interval_ask_for_a_rebuild(fitted: dict)
     mmm = MMM.load(run["artifact_path"])
     panel = build_panel(conn, "self_serve", "signup")
     last = panel.frame["date"].max()
-    assert drift_message(mmm, panel, model_frame(panel.frame, mmm, panel.geos), last, 0.9) == ""
+    assert drift_message(mmm, panel, model_frame(panel, mmm), last, 0.9) == ""
 
     def extended(factor: float) -> ModelPanel:
         recent = panel.frame[panel.frame["date"] > last - pd.Timedelta(weeks=4)].copy()
@@ -551,7 +551,7 @@ def test_actuals_leaving_the_predictive_interval_ask_for_a_rebuild(fitted: dict)
         return ModelPanel(panel.segment, panel.outcome, frame, panel.channels, panel.controls)
 
     steady = extended(1.0)
-    frame = model_frame(steady.frame, mmm, steady.geos)
+    frame = model_frame(steady, mmm)
     assert drift_message(mmm, steady, frame, last, 0.9) == ""
     jumped = extended(2.0)
     message = drift_message(mmm, jumped, frame, last, 0.9)

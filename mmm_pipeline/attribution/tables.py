@@ -26,7 +26,7 @@ from mmm_pipeline.attribution.weekly import (
 )
 from mmm_pipeline.attribution.word_of_mouth import survey_counts
 from mmm_pipeline.modeling.drift import drift_message
-from mmm_pipeline.modeling.panel import GEO, ModelPanel, build_panel
+from mmm_pipeline.modeling.panel import ModelPanel, build_panel
 from mmm_pipeline.modeling.runs import model_in_force, series_in_marts
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.publish import concat_rows
@@ -91,18 +91,12 @@ def attribution_tables(sources: AttributionSources, level: float) -> Attribution
         demand = None
         if run is not None and panel is not None:
             mmm = MMM.load(str(run["artifact_path"]))
-            geos = [g for g in panel.geos if g in mmm.idata.posterior.coords[GEO].values]
-            message = drift_message(
-                mmm,
-                panel,
-                model_frame(panel.frame, mmm, geos),
-                pd.Timestamp(run["last_week"]),
-                level,
-            )
+            frame = model_frame(panel, mmm)
+            message = drift_message(mmm, panel, frame, pd.Timestamp(run["last_week"]), level)
             drift += [message] if message else []
 
-            def demand(samples: int, panel: ModelPanel = panel, mmm: MMM = mmm):
-                return demand_draws(panel, mmm, samples)
+            def demand(samples: int, mmm: MMM = mmm, frame: pd.DataFrame = frame):
+                return demand_draws(mmm, frame, samples)
 
         result = series_attribution(
             source.series,

@@ -35,7 +35,7 @@ def drift_message(
 ) -> str:
     """Why the model should be rebuilt, or "" when the weeks after its fit look like it.
 
-    ``frame`` is the panel's model inputs in the model's columns (``demand.model_frame``);
+    ``frame`` is the panel's inputs in the model's columns (``attribution.demand.model_frame``);
     only weeks after ``last_fitted_week`` (the last week of the model's own panel) count.
     """
     dates = np.sort(frame[DATE].unique())
