@@ -37,6 +37,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         scale=args.scale,
         touchpoints=not args.no_touchpoints,
         incidents=not args.no_incidents,
+        channels=args.channels,
+        lift_tests=args.lift_tests,
     )
     out = Path(args.out).resolve()
     started = time.perf_counter()
@@ -237,6 +239,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def _add_simulation_options(parser: argparse.ArgumentParser) -> None:
+    from mmm_pipeline.simulate.business import CHANNEL_ORDER
+
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument("--weeks", type=int, default=156, help="weeks of history (default 156)")
     parser.add_argument("--geos", type=int, default=4, help="number of geos, 1-8 (default 4)")
@@ -246,6 +250,19 @@ def _add_simulation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-touchpoints", action="store_true", help="skip touchpoints/")
     parser.add_argument(
         "--no-incidents", action="store_true", help="no injected tracking incidents"
+    )
+    parser.add_argument(
+        "--channels",
+        type=int,
+        metavar="N",
+        help=f"paid channels to buy, 1-{len(CHANNEL_ORDER)}, kept in the order "
+        f"{', '.join(CHANNEL_ORDER)}; the others do not exist (default: all)",
+    )
+    parser.add_argument(
+        "--lift-tests",
+        type=int,
+        metavar="N",
+        help="keep at most N lift tests, the first booked (default: every test that fits)",
     )
 
 

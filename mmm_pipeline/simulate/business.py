@@ -212,3 +212,27 @@ SOURCES: tuple[str, ...] = (*CHANNEL_NAMES, "word_of_mouth", "baseline")
 WOM, BASELINE = len(CHANNELS), len(CHANNELS) + 1
 ADSTOCK_L_MAX = 8
 WOM_LOOKBACK_WEEKS = 4
+
+# The order in which ``SimulationConfig.channels`` keeps paid channels. Branded search
+# comes first because the rest of the business leans on it: upper-funnel buyers come
+# back through brand ads (tracking) and its budget follows their awareness (media), so
+# a business without it would not hang together; the pipeline fits it as a paid
+# channel (``is_paid`` in the channels seed). Then what a typical B2C business buys,
+# most common first, and LinkedIn, a B2B channel, last. Six channels end with TV and
+# include TikTok, the one channel launched inside the history (``launch_week``), so a
+# six-channel business has exactly one channel that starts mid-history.
+CHANNEL_ORDER: tuple[str, ...] = (
+    "branded_search",
+    "meta",
+    "search_nonbrand",
+    "youtube",
+    "tiktok",
+    "tv",
+    "podcast",
+    "linkedin",
+)
+
+
+def kept_channels(count: int | None) -> frozenset[str]:
+    """Name the paid channels a business of ``count`` channels buys (None: all of them)."""
+    return frozenset(CHANNEL_ORDER[:count])

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
+
+from mmm_pipeline.simulate.business import CHANNEL_ORDER
 
 MAX_GEOS = 8
 
@@ -34,6 +44,13 @@ class SimulationConfig(BaseModel):
         Write ``touchpoints/`` (prior visits per self-serve conversion).
     incidents
         Break tracking in two geos for a few weeks, as real pixels and redirects do.
+    channels
+        How many paid channels the business buys, taken in the order of
+        :data:`~mmm_pipeline.simulate.business.CHANNEL_ORDER`; ``None`` buys all of
+        them. The others do not exist: no spend, clicks, answers, tests or truth.
+    lift_tests
+        Keep at most this many lift tests, the first in booking order of those that fit
+        the history; ``None`` keeps every one that fits.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -45,6 +62,8 @@ class SimulationConfig(BaseModel):
     scale: float = Field(default=1.0, gt=0.0, le=1000.0)
     touchpoints: bool = True
     incidents: bool = True
+    channels: int | None = Field(default=None, ge=1, le=len(CHANNEL_ORDER))
+    lift_tests: int | None = Field(default=None, ge=0)
 
     @field_validator("start_date")
     @classmethod
@@ -55,3 +74,13 @@ class SimulationConfig(BaseModel):
                 "weeks are ISO weeks, so start_date must be a Monday"
             )
         return value
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset_options(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave options left at ``None`` out of the record.
+
+        Ground truth records the config and a landing zone is recognised by it, so
+        leaving the unset options out keeps a run without them byte-identical to one made
+        before they existed.
+        """
+        return {key: value for key, value in handler(self).items() if value is not None}

@@ -58,8 +58,12 @@ class Experiment:
     end: int
 
 
-def schedule(business: Business, n_weeks: int) -> list[Experiment]:
-    """Place the designs that fit: the geo exists, the channel is live for a few weeks."""
+def schedule(business: Business, n_weeks: int, limit: int | None = None) -> list[Experiment]:
+    """Place the designs that fit: the geo exists, the channel is live for a few weeks.
+
+    ``limit`` keeps the first that many in booking order (``DESIGNS``); ``None`` keeps
+    all, so a config can match a business that ran only a couple of tests.
+    """
     placed = []
     codes = business.geo_codes
     for design in DESIGNS:
@@ -78,7 +82,7 @@ def schedule(business: Business, n_weeks: int) -> list[Experiment]:
             if (s.segment, s.outcome) == (design.segment, design.outcome)
         )
         placed.append(Experiment(design, g, c, k, first, end))
-    return placed
+    return placed[:limit]
 
 
 def apply(planned: np.ndarray, experiments: list[Experiment]) -> np.ndarray:

@@ -120,8 +120,12 @@ class Survey:
     texts: list[str]
 
 
-def build_survey(conv: Conversions, rng: np.random.Generator) -> Survey:
-    """Sample respondents by true source and draw their answers, recall noise included."""
+def build_survey(conv: Conversions, present: np.ndarray, rng: np.random.Generator) -> Survey:
+    """Sample respondents by true source and draw their answers, recall noise included.
+
+    ``present`` marks the ``SOURCES`` this business has: a wrong recall names another
+    of them, never a channel the business does not buy.
+    """
     texts: list[str] = [DONT_REMEMBER]
     groups = []
     for source in SOURCES:
@@ -142,8 +146,10 @@ def build_survey(conv: Conversions, rng: np.random.Generator) -> Survey:
     noise = rng.random(len(rows))
     recalled = np.where(noise < RECALL_NOISE / 2, -1, conv.source[rows])
     wrong = (noise >= RECALL_NOISE / 2) & (noise < RECALL_NOISE)
-    shift = rng.integers(1, len(SOURCES), len(rows))
-    recalled = np.where(wrong, (conv.source[rows] + shift) % len(SOURCES), recalled)
+    named = np.flatnonzero(present)
+    shift = rng.integers(1, len(named), len(rows))
+    position = np.searchsorted(named, conv.source[rows])
+    recalled = np.where(wrong, named[(position + shift) % len(named)], recalled)
     u = rng.random(len(rows))
     answer = np.zeros(len(rows), dtype=np.int32)
     for s, (index, cdf) in enumerate(groups):

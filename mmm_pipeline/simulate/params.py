@@ -12,7 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from mmm_pipeline.simulate.business import CHANNELS, GEOS, NOMINAL_WEEKS, SERIES, Geo
+from mmm_pipeline.simulate.business import (
+    CHANNELS,
+    GEOS,
+    NOMINAL_WEEKS,
+    SERIES,
+    Geo,
+    kept_channels,
+)
 from mmm_pipeline.simulate.config import SimulationConfig
 
 RATES_PATH = Path(__file__).resolve().parents[2] / "dbt_project/seeds/currency_rates.csv"
@@ -70,22 +77,33 @@ class Business:
         """Geo codes in config order."""
         return [g.code for g in self.geos]
 
+    @property
+    def present_sources(self) -> np.ndarray:
+        """Which of ``SOURCES`` exist here: channels bought in some geo, word of mouth, baseline."""
+        return np.concatenate([self.available.any(axis=0), [True, True]])
+
 
 def build_business(config: SimulationConfig, rng: np.random.Generator) -> Business:
-    """Draw the per-geo efficiencies and lay out every true parameter for ``config``."""
+    """Draw the per-geo efficiencies and lay out every true parameter for ``config``.
+
+    A channel the config leaves out keeps its place in the arrays, so every index stays
+    that of ``CHANNELS``, but is available in no geo: it has no spend and no effect.
+    """
     geos = GEOS[: config.geos]
     rates_by_code = read_rates()
     unknown = sorted({g.currency for g in geos} - rates_by_code.keys())
     if unknown:
         raise ValueError(f"{RATES_PATH}: no rate for {', '.join(unknown)}; add a row per currency")
     n_geo, n_ch = len(geos), len(CHANNELS)
+    kept = kept_channels(config.channels)
     efficiency = np.exp(rng.normal(0.0, 0.15, size=(n_geo, n_ch)))
     efficiency[0] = 1.0
     available = np.zeros((n_geo, n_ch), dtype=bool)
     launch = np.zeros((n_geo, n_ch), dtype=np.int64)
     for g, geo in enumerate(geos):
         for c, channel in enumerate(CHANNELS):
-            available[g, c] = channel.geos is None or geo.code in channel.geos
+            in_geo = channel.geos is None or geo.code in channel.geos
+            available[g, c] = channel.name in kept and in_geo
             launch[g, c] = max(
                 scaled_week(geo.paid_launch_week, config.weeks),
                 scaled_week(channel.launch_week, config.weeks),

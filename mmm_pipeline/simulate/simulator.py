@@ -122,7 +122,7 @@ def simulate(out_dir: Path, config: SimulationConfig) -> dict:
     timeline = build_timeline(config)
     business = build_business(config, rng["business"])
     controls = build_controls(timeline, len(business.geos), rng["controls"])
-    placed = tests.schedule(business, timeline.n_weeks)
+    placed = tests.schedule(business, timeline.n_weeks, config.lift_tests)
     keep_on = [
         (e.geo_idx, e.channel_idx, max(0, e.first - LEAD_WEEKS_BEFORE_TEST), e.end) for e in placed
     ]
@@ -166,7 +166,7 @@ def simulate(out_dir: Path, config: SimulationConfig) -> dict:
             out_dir, touchpoint_deliveries(visits, forms, business, timeline)
         )
         del visits
-    survey = build_survey(conv, rng["survey"])
+    survey = build_survey(conv, business.present_sources, rng["survey"])
     written += write_deliveries(out_dir, survey_deliveries(survey, conv, timeline))
     pipeline = outcome_delivery(
         counts[:, :, pipeline_k].sum(axis=-1), pipeline_cents.sum(axis=-1), business, timeline

@@ -82,6 +82,8 @@ def _contributions(
 def _parameters(business: Business) -> dict:
     out: dict = {}
     for c, channel in enumerate(CHANNELS):
+        if not business.available[:, c].any():
+            continue
         per_geo = {}
         for g, code in enumerate(business.geo_codes):
             if not business.available[g, c]:
