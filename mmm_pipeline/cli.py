@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from mmm_pipeline.settings import REPO_ROOT, Settings, export_to_environment, get_settings
+from mmm_pipeline.warehouse_lock import open_warehouse
 
 
 def _apply_overrides(landing: str | None, warehouse: str | None, profile: str | None) -> Settings:
@@ -58,6 +59,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Materialize every asset once, in process, through Dagster."""
+    if args.parallel is not None:
+        if args.parallel < 1:
+            print("mmm run: --parallel must be at least 1", file=sys.stderr)
+            return 2
+        os.environ["MMM_FIT_PARALLELISM"] = str(args.parallel)
     settings = _apply_overrides(args.landing, args.warehouse, args.profile)
     return run_pipeline(settings)
 
@@ -70,10 +76,10 @@ def run_pipeline(settings: Settings) -> int:
     per series that ``mmm.readiness`` judged ready, and ``mmm_report``.
     """
     import dagster as dg
-    import duckdb
 
     from mmm_pipeline.definitions import defs
     from mmm_pipeline.modeling.series import Series
+    from mmm_pipeline.parallel_fits import run_fits
     from mmm_pipeline.run_summary import summarize
 
     if not settings.landing_dir.is_dir():
@@ -87,14 +93,13 @@ def run_pipeline(settings: Settings) -> int:
     with dg.DagsterInstance.get() as instance:
         results = [_execute(defs, "mmm_data", instance)]
         if results[0].success:
-            with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+            with open_warehouse(settings.warehouse, read_only=True) as conn:
                 ready = conn.execute(
                     "select segment, outcome from mmm.readiness "
                     "where geo = 'ALL' and ready order by 1, 2"
                 ).fetchall()
-            for segment, outcome in ready:
-                key = Series(segment, outcome).key
-                results.append(_execute(defs, "mmm_fit", instance, key))
+            keys = [Series(segment, outcome).key for segment, outcome in ready]
+            results += run_fits(defs, instance, keys, settings.fit_parallelism)
             results.append(_execute(defs, "mmm_report", instance))
     summary = summarize(
         results, time.perf_counter() - started, settings.landing_dir, settings.warehouse
@@ -103,13 +108,11 @@ def run_pipeline(settings: Settings) -> int:
     return 0 if summary.success else 1
 
 
-def _execute(defs, job_name: str, instance, partition_key: str | None = None):
-    """Run one job in process, printing a progress line (fits take minutes)."""
-    label = f"{job_name} {partition_key}" if partition_key else job_name
-    print(f"mmm run: {label} ...", flush=True)
-    job = defs.resolve_job_def(job_name)
-    return job.execute_in_process(
-        instance=instance, partition_key=partition_key, raise_on_error=False
+def _execute(defs, job_name: str, instance):
+    """Run one unpartitioned job in process, printing a progress line."""
+    print(f"mmm run: {job_name} ...", flush=True)
+    return defs.resolve_job_def(job_name).execute_in_process(
+        instance=instance, raise_on_error=False
     )
 
 
@@ -131,7 +134,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             f"mmm query: no warehouse at {settings.warehouse}; run `mmm run` first", file=sys.stderr
         )
         return 2
-    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+    with open_warehouse(settings.warehouse, read_only=True) as conn:
         try:
             relation = conn.sql(args.sql)
         except duckdb.Error as error:
@@ -144,8 +147,6 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     """Run the scenarios of a YAML file against the models in force and print them."""
-    import duckdb
-
     from mmm_pipeline.planning.plan import BUDGET_ALLOCATION_COLUMNS, BUDGET_SCENARIO_COLUMNS
     from mmm_pipeline.planning.scenarios import ScenarioError, load_scenarios
     from mmm_pipeline.planning.tables import load_inputs, plan_tables, read_models_in_force
@@ -162,7 +163,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             f"mmm plan: no warehouse at {settings.warehouse}; run `mmm run` first", file=sys.stderr
         )
         return 2
-    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+    with open_warehouse(settings.warehouse, read_only=True) as conn:
         models = read_models_in_force(conn)
     wanted = {(s.segment, s.outcome) for s in scenarios}
     inputs = load_inputs([m for m in models if (m[0].segment, m[0].outcome) in wanted])
@@ -211,7 +212,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 where,
             ),
         ]
-    with duckdb.connect(str(settings.warehouse)) as conn:
+    with open_warehouse(settings.warehouse) as conn:
         publish(conn, writes)
     print(f"\nWritten to mmm.budget_allocation and mmm.budget_scenarios in {settings.warehouse}")
     return 0
@@ -286,6 +287,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--landing", help="landing zone (default $MMM_LANDING_DIR or data/landing)")
     run.add_argument("--warehouse", help="DuckDB file (default $MMM_WAREHOUSE)")
     run.add_argument("--profile", choices=["fast", "full"], help="model fitting profile")
+    run.add_argument(
+        "--parallel",
+        type=int,
+        help="series to fit at once, each in its own process (default $MMM_FIT_PARALLELISM or 1)",
+    )
     run.set_defaults(func=cmd_run)
 
     demo = commands.add_parser("demo", help="simulate into the default landing zone, then run")

@@ -1,12 +1,14 @@
 """Dagster resources of our own: where deliveries land, and the warehouse."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
+
+from mmm_pipeline.warehouse_lock import warehouse_turn
 
 
 class LandingZone(dg.ConfigurableResource):
@@ -27,12 +29,19 @@ class Warehouse(DuckDBResource):
     second connection with another configuration (read-only) to a file that is still
     open in the process, so a failed step used to lock ``mmm query`` and the run summary
     out of the warehouse for the rest of the process.
+
+    It also takes the warehouse's turn first (``warehouse_lock``): fits of several series
+    run in parallel processes, and DuckDB lets only one process open the file.
     """
+
+    def turn(self) -> AbstractContextManager[None]:
+        """Hold the warehouse for a process of its own (the dbt build) without connecting."""
+        return warehouse_turn(self.database)
 
     @contextmanager
     def get_connection(self) -> Iterator[DuckDBPyConnection]:
-        """A connection that is closed however the block ends."""
-        with super().get_connection() as conn:
+        """A connection in the warehouse's turn, closed however the block ends."""
+        with warehouse_turn(self.database), super().get_connection() as conn:
             try:
                 yield conn
             except BaseException:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
-import duckdb
+
+from mmm_pipeline.warehouse_lock import open_warehouse
 
 QUERYABLE_SCHEMAS = ("marts", "mmm")
 # dbt singular tests store their failing rows here, with a `message` column for people.
@@ -147,7 +148,7 @@ def _table_row_counts(warehouse: Path) -> dict[str, int]:
     if not warehouse.exists():
         return {}
     counts: dict[str, int] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with open_warehouse(warehouse, read_only=True) as conn:
         tables = conn.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in ? order by 1, 2",
@@ -240,7 +241,7 @@ def summarize(
 
 
 def _query(warehouse: Path, sql: str, parameters: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with open_warehouse(warehouse, read_only=True) as conn:
         return conn.execute(sql, parameters).fetchall()
 
 
@@ -249,7 +250,7 @@ def _with_audit_messages(warehouse: Path, failure: str) -> str:
     check_name = failure.split(" ")[1].split(":")[0]
     if not check_name.startswith("assert_") or not warehouse.exists():
         return failure
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with open_warehouse(warehouse, read_only=True) as conn:
         exists = conn.execute(
             "select count(*) from information_schema.columns "
             "where table_schema = ? and table_name = ? and column_name = 'message'",

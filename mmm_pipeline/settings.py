@@ -47,6 +47,9 @@ class Settings(BaseModel):
     attribution_lookback_days: int = Field(
         gt=0, description="Days before a conversion whose touchpoints count in its path."
     )
+    fit_parallelism: int = Field(
+        ge=1, description="Series fitted at once by `mmm run`, each in its own process."
+    )
 
     @property
     def data_dir(self) -> Path:
@@ -88,6 +91,7 @@ def get_settings() -> Settings:
         attribution_lookback_days=int(
             os.environ.get("MMM_ATTRIBUTION_LOOKBACK_DAYS", "28").strip() or 28
         ),
+        fit_parallelism=int(os.environ.get("MMM_FIT_PARALLELISM", "1").strip() or 1),
     )
 
 
@@ -104,6 +108,7 @@ def export_to_environment(settings: Settings) -> None:
     os.environ["MMM_ATTRIBUTION_LOOKBACK_DAYS"] = str(settings.attribution_lookback_days)
     os.environ["MMM_SCHEDULE_TIMEZONE"] = settings.schedule_timezone
     os.environ["MMM_LANDING_QUIET_SECONDS"] = str(settings.landing_quiet_seconds)
+    os.environ["MMM_FIT_PARALLELISM"] = str(settings.fit_parallelism)
     if settings.scenarios_file is not None:
         os.environ["MMM_SCENARIOS"] = str(settings.scenarios_file)
     settings.dagster_home.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from dagster_dbt import (
 )
 
 from mmm_pipeline.defs.transform.project import mmm_dbt_project
+from mmm_pipeline.resources import Warehouse
 
 
 class MmmDbtTranslator(DagsterDbtTranslator):
@@ -43,6 +44,13 @@ dbt_translator = MmmDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_a
     project=mmm_dbt_project(),
     dagster_dbt_translator=dbt_translator,
 )
-def mmm_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """Build seeds, staging views, intermediate and mart tables, and run their tests."""
-    yield from dbt.cli(["build"], context=context).stream()
+def mmm_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+) -> Iterator[Any]:
+    """Build seeds, staging views, intermediate and mart tables, and run their tests.
+
+    dbt opens the warehouse in a process of its own, so the build holds the warehouse's
+    turn throughout: a fit publishing meanwhile waits instead of failing on DuckDB's lock.
+    """
+    with warehouse.turn():
+        yield from dbt.cli(["build"], context=context).stream()
