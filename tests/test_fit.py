@@ -7,6 +7,8 @@ measured and gated.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,6 +21,7 @@ from mmm_pipeline.modeling.fit import (
 )
 from mmm_pipeline.modeling.lift_tests import LIFT_COLUMNS
 from mmm_pipeline.modeling.panel import ModelPanel
+from mmm_pipeline.modeling.progress import heartbeat
 
 TINY = SamplingProfile(
     chains=2, draws=150, tune=150, target_accept=0.9, max_rhat=1.1, min_ess=50, max_divergences=20
@@ -73,3 +76,12 @@ def test_the_holdout_gate_allows_a_little_worse_than_naive_but_not_much() -> Non
     reason = holdout_reason(0.20, 0.10, 1.2)
     assert "20.0%" in reason and "10.0%" in reason and "20% worse" in reason
     assert holdout_reason(None, 0.1, 1.2) == ""
+
+
+def test_heartbeat_announces_beats_and_the_end() -> None:
+    said: list[str] = []
+    with heartbeat(said.append, "sampling", interval=0.05):
+        time.sleep(0.3)
+    assert said[0] == "sampling ..."
+    assert sum("s so far" in message for message in said) >= 2
+    assert said[-1].startswith("sampling: done in")

@@ -221,6 +221,7 @@ def fitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         instance.add_dynamic_partitions(SERIES_PARTITIONS_NAME, [SERIES, "sales_led.signup"])
         patch.setitem(fit.PROFILES, "fast", TINY)
         accepted = job.execute_in_process(instance=instance, partition_key=SERIES)
+        fit_log = [entry.user_message for entry in instance.all_logs(accepted.run_id)]
         with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as conn:
             roi_before = conn.execute("select * from mmm.channel_roi order by geo, channel").df()
         patch.setitem(fit.PROFILES, "fast", IMPOSSIBLE)
@@ -237,8 +238,20 @@ def fitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         "not_ready": not_ready,
         "report": report,
         "roi_before": roi_before,
+        "fit_log": fit_log,
         "conn": duckdb.connect(str(root / "warehouse.duckdb"), read_only=True),
     }
+
+
+def test_a_fit_says_what_it_is_doing(fitted: dict) -> None:
+    """The run log (UI and console) names the series and each phase of its fit, in order."""
+    phases = ["reading inputs", "sampling 2 chains", "accepted", "publishing"]
+    found = [
+        next(i for i, message in enumerate(fitted["fit_log"]) if phase in message)
+        for phase in phases
+    ]
+    assert found == sorted(found)
+    assert all(SERIES in fitted["fit_log"][i] for i in (found[0], found[-1]))
 
 
 def _materialized(result: dg.ExecuteInProcessResult) -> set[str]:

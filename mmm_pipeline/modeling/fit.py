@@ -19,6 +19,7 @@ from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.calibration import add_lift_tests
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
+from mmm_pipeline.modeling.progress import Say, heartbeat, quiet
 from mmm_pipeline.modeling.specification import ModelConfig, build_mmm, load_model_config
 
 
@@ -93,8 +94,12 @@ def fit_panel(
     holdout_weeks: int = 8,
     seed: int = 0,
     config: ModelConfig | None = None,
+    say: Say = quiet,
 ) -> FitOutcome:
-    """Fit on all but the last ``holdout_weeks``, predict those, and apply the gates."""
+    """Fit on all but the last ``holdout_weeks``, predict those, and apply the gates.
+
+    ``say`` hears the phases and a heartbeat while sampling (``progress.heartbeat``).
+    """
     started = time.perf_counter()
     frame = panel.frame.sort_values([DATE, GEO])
     dates = np.sort(frame[DATE].unique())
@@ -106,18 +111,24 @@ def fit_panel(
     usable = lift[lift["channel"].isin(panel.channels) & lift["geo"].isin(panel.geos)]
     add_lift_tests(mmm, usable, config.adstock.l_max, config.lift_tests)
     mmm.add_original_scale_contribution_variable(var=["channel_contribution", "y"])
-    idata = mmm.fit(
-        train.drop(columns=[TARGET]),
-        train[TARGET],
-        chains=profile.chains,
-        cores=min(profile.chains, 2),
-        draws=profile.draws,
-        tune=profile.tune,
-        target_accept=profile.target_accept,
-        random_seed=seed,
-        progressbar=False,
-        nuts_sampler=profile.nuts_sampler,
+    label = (
+        f"sampling {profile.chains} chains x ({profile.tune} tune + {profile.draws} draws) "
+        f"with {profile.nuts_sampler}: {len(panel.geos)} geos, {len(dates)} weeks, "
+        f"{len(panel.channels)} channels, {len(usable)} lift-test rows"
     )
+    with heartbeat(say, label):
+        idata = mmm.fit(
+            train.drop(columns=[TARGET]),
+            train[TARGET],
+            chains=profile.chains,
+            cores=min(profile.chains, 2),
+            draws=profile.draws,
+            tune=profile.tune,
+            target_accept=profile.target_accept,
+            random_seed=seed,
+            progressbar=False,
+            nuts_sampler=profile.nuts_sampler,
+        )
     free = [variable.name for variable in mmm.model.free_RVs]
     summary = az.summary(idata, var_names=free, kind="diagnostics")
     outcome = FitOutcome(
@@ -130,6 +141,7 @@ def fit_panel(
         lift=usable.reset_index(drop=True),
     )
     if not test.empty:
+        say(f"forecasting the {holdout_weeks} held-out weeks")
         predicted = mmm.sample_posterior_predictive(
             test.drop(columns=[TARGET]),
             extend_idata=False,

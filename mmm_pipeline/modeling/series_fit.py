@@ -26,6 +26,7 @@ from mmm_pipeline.modeling.lift_tests import ALL_SEGMENTS, Calibration, load_cal
 from mmm_pipeline.modeling.panel import DATE, ModelPanel, build_panel
 from mmm_pipeline.modeling.plots import fit_plots
 from mmm_pipeline.modeling.posterior import channel_draws
+from mmm_pipeline.modeling.progress import Say, quiet
 from mmm_pipeline.modeling.results import (
     CHANNEL_PARAMETER_COLUMNS,
     CHANNEL_ROI_COLUMNS,
@@ -142,6 +143,7 @@ def fit_series(
     data_dir: Path,
     interval_level: float,
     dagster_run_id: str | None = None,
+    say: Say = quiet,
 ) -> SeriesFit:
     """Fit, judge, save and (if accepted) publish the model of one series.
 
@@ -155,11 +157,18 @@ def fit_series(
     NotReady
         When ``mmm.readiness`` says the series is not ready; nothing is fitted.
     """
+    say(f"{series.key}: reading inputs from the warehouse")
     with connect() as conn:
         inputs = read_inputs(conn, series)
     panel = inputs.panel
     sampling = PROFILES[profile]
-    outcome = fit_panel(panel, inputs.calibration.measurements, sampling, HOLDOUT_WEEKS, SEED)
+    outcome = fit_panel(
+        panel, inputs.calibration.measurements, sampling, HOLDOUT_WEEKS, SEED, say=say
+    )
+    say(
+        f"{series.key}: {'accepted' if outcome.accepted else 'rejected'} "
+        f"({'; '.join(outcome.reasons) or 'every gate passed'}); saving the model"
+    )
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     path = artifact_path(data_dir / "models", series, run_id)
     _save(outcome, path)
@@ -190,12 +199,15 @@ def fit_series(
     }
     fitted = SeriesFit(run=run, outcome=outcome, panel=panel)
     if outcome.accepted:
+        say(f"{series.key}: contributions, ROI and lift-test agreement from the posterior")
         fitted.tables = _result_tables(series, fitted, inputs, interval_level)
+    say(f"{series.key}: plots")
     fitted.plots = fit_plots(fitted, data_dir / "plots" / series.segment / series.outcome)
     writes = [
         slice_replacement(table, RESULT_TABLES[table], frame, series._asdict())
         for table, frame in fitted.tables.items()
     ]
+    say(f"{series.key}: publishing")
     with connect() as conn:
         publish(conn, [*writes, run_record(run)])
     return fitted

@@ -94,6 +94,7 @@ def series_model(
             settings.data_dir,
             settings.interval_level,
             context.run.run_id,
+            say=context.log.info,
         )
     except NotReady as reason:
         context.log.warning(f"{reason}: not fitted")
