@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from mmm_pipeline.landing.deliveries import source_entries
 from mmm_pipeline.landing.sources import SOURCES
 
 
@@ -36,16 +37,18 @@ class ArrivalDecision:
 
 
 def landing_state(landing_dir: Path) -> LandingState:
-    """Stat every delivery in the source folders (hidden files are not deliveries)."""
+    """Stat every delivery in the source folders, as the loader will list them.
+
+    The listing is the loader's own (:func:`source_entries`), so both agree on what is a
+    delivery. Refused entries (symbolic links, a linked source folder, glob names) count
+    by their own ``lstat``, never followed: a link that appears starts the run that
+    reports it as rejected, and what it points to can never start or stop one.
+    """
     entries = []
     for source in sorted(SOURCES):
-        folder = landing_dir / source
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            if path.is_file() and not path.name.startswith("."):
-                stat = path.stat()
-                entries.append((source, path.name, stat.st_size, stat.st_mtime_ns))
+        for entry in source_entries(landing_dir, source):
+            name = "" if entry.whole_folder else entry.path.name
+            entries.append((source, name, entry.status.st_size, entry.status.st_mtime_ns))
     entries.sort()
     digest = hashlib.sha256(repr(entries).encode()).hexdigest()[:32]
     newest = max((entry[3] for entry in entries), default=0) / 1e9

@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 from duckdb import DuckDBPyConnection
 
-from mmm_pipeline.landing.deliveries import ACCEPTED_SUFFIXES, Delivery
+from mmm_pipeline.landing.deliveries import ACCEPTED_SUFFIXES, Delivery, glob_problem
 from mmm_pipeline.landing.raw_tables import quote_identifier
 from mmm_pipeline.landing.sources import SourceSpec
 
@@ -86,7 +86,16 @@ def column_mapping(delivery: Delivery, spec: SourceSpec, delivered: list[str]) -
 
 
 def check_file(delivery: Delivery) -> None:
-    """Reject what no reader should open: other file types and empty files."""
+    """Reject what no reader should open: refused entries, other file types, empty files.
+
+    Refused entries (links, glob patterns) were decided at discovery, from the name and
+    lstat; the glob check is repeated on the full path because DuckDB expands those
+    characters even in a bound parameter, and one slip would read other files.
+    """
+    if delivery.refused:
+        raise DeliveryRejected(f"{delivery.name}: {delivery.refused}; it was not read")
+    if problem := glob_problem(delivery.path):
+        raise DeliveryRejected(f"{delivery.name}: {problem}; it was not read")
     if delivery.suffix not in ACCEPTED_SUFFIXES:
         raise DeliveryRejected(
             f"{delivery.name}: file type '{delivery.suffix or '(none)'}' is not taken; "
