@@ -10,16 +10,22 @@ webserver's code server and the in-process run then agree on one warehouse.
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 Profile = Literal["fast", "full"]
+# dbt pastes the currency and timezone into SQL as text ('{{ var(...) }}'): only values
+# of these shapes may reach it.
+CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
+TIMEZONE_PATTERN = re.compile(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*")
 
 
 class Settings(BaseModel):
@@ -50,6 +56,33 @@ class Settings(BaseModel):
     fit_parallelism: int = Field(
         ge=1, description="Series fitted at once by `mmm run`, each in its own process."
     )
+
+    @field_validator("reporting_currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        """Three capital letters (ISO 4217), the form seeds/currency_rates.csv uses."""
+        if not CURRENCY_PATTERN.fullmatch(value):
+            raise ValueError(
+                f"MMM_REPORTING_CURRENCY is {value!r}; it must be an ISO 4217 code of three "
+                "letters such as USD or EUR"
+            )
+        return value
+
+    @field_validator("reporting_timezone", "schedule_timezone")
+    @classmethod
+    def _timezone_name(cls, value: str, info: ValidationInfo) -> str:
+        """An IANA timezone this machine knows, such as UTC or Europe/Berlin."""
+        variable = f"MMM_{info.field_name.upper()}"
+        try:
+            known = bool(TIMEZONE_PATTERN.fullmatch(value)) and ZoneInfo(value) is not None
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, e.g. "Europe"
+            known = False
+        if not known:
+            raise ValueError(
+                f"{variable} is {value!r}; it must be an IANA timezone name such as UTC or "
+                "Europe/Berlin"
+            )
+        return value
 
     @property
     def data_dir(self) -> Path:
