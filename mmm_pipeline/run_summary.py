@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from mmm_pipeline.landing.raw_tables import quote_identifier
 from mmm_pipeline.warehouse_lock import open_warehouse
 
 QUERYABLE_SCHEMAS = ("marts", "mmm")
@@ -155,8 +156,10 @@ def _table_row_counts(warehouse: Path) -> dict[str, int]:
             [list(QUERYABLE_SCHEMAS)],
         ).fetchall()
         for schema, table in tables:
+            # A table named with a double quote must stay one name, not become SQL.
+            name = f"{quote_identifier(schema)}.{quote_identifier(table)}"
             counts[f"{schema}.{table}"] = conn.execute(
-                f'select count(*) from "{schema}"."{table}"'  # noqa: S608 (names from the catalog)
+                f"select count(*) from {name}"  # noqa: S608 (quoted names from the catalog)
             ).fetchall()[0][0]
     return counts
 
@@ -259,6 +262,7 @@ def _with_audit_messages(warehouse: Path, failure: str) -> str:
         if not exists:
             return failure
         messages = conn.execute(
-            f'select message from {AUDIT_SCHEMA}."{check_name}" limit {MAX_QUOTED_MESSAGES}'  # noqa: S608
+            f"select message from {AUDIT_SCHEMA}.{quote_identifier(check_name)} "  # noqa: S608
+            f"limit {MAX_QUOTED_MESSAGES}"
         ).fetchall()
     return "\n      ".join([failure, *(str(m[0]) for m in messages)])
