@@ -91,8 +91,14 @@ def warehouse_turn(
 
 @contextmanager
 def open_warehouse(
-    database: str | Path, read_only: bool = False
+    database: str | Path, read_only: bool = False, config: dict | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A DuckDB connection opened in the warehouse's turn and closed however the block ends."""
-    with warehouse_turn(database), duckdb.connect(str(database), read_only=read_only) as conn:
+    """A DuckDB connection opened in the warehouse's turn and closed however the block ends.
+
+    ``config`` is DuckDB's connection configuration, e.g. ``enable_external_access``.
+    """
+    with (
+        warehouse_turn(database),
+        duckdb.connect(str(database), read_only=read_only, config=config or {}) as conn,
+    ):
         yield conn

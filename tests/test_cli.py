@@ -36,3 +36,44 @@ def test_run_without_a_landing_zone_says_what_to_do(
 ) -> None:
     assert main(["run", "--landing", str(tmp_path / "nowhere")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_query_cannot_reach_files_outside_the_warehouse(
+    pipeline_env: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with duckdb.connect(str(pipeline_env["warehouse"])) as conn:
+        conn.execute("create schema marts; create table marts.t as select 42 as answer")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.csv"
+    secret.write_text("token\nhunter2\n")
+    copied = outside / "copied.csv"
+
+    assert main(["query", f"copy (select 1) to '{copied}'"]) == 1
+    assert not copied.exists()
+    assert "file system operations are disabled" in capsys.readouterr().err
+    assert main(["query", f"select * from read_csv('{secret}')"]) == 1
+    err = capsys.readouterr().err
+    assert "queries read the warehouse's tables only" in err and "hunter2" not in err
+    assert main(["query", f"attach '{outside / 'other.duckdb'}' as other"]) == 1
+    assert not (outside / "other.duckdb").exists()
+    capsys.readouterr()
+    assert main(["query", "select answer * 2 as twice from marts.t"]) == 0
+    assert "84" in capsys.readouterr().out
+
+
+def test_ui_listens_on_localhost_only(
+    pipeline_env: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[list[str]] = []
+
+    def fake_call(command: list[str], **_: object) -> int:
+        calls.append(command)
+        return 0
+
+    monkeypatch.setattr("mmm_pipeline.cli.subprocess.call", fake_call)
+    assert main(["ui", "--port", "3999"]) == 0
+    (command,) = calls
+    assert command[command.index("-h") + 1] == "127.0.0.1"
+    assert command[command.index("-p") + 1] == "3999"
+    assert command.count("-h") == 1 and "--host" not in command
