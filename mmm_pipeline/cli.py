@@ -137,7 +137,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from mmm_pipeline.warehouse_lock import is_local_file
 
     settings = _apply_overrides(None, args.warehouse, None)
-    if not settings.warehouse.exists():
+    if not settings.warehouse_exists:
         print(
             f"mmm query: no warehouse at {settings.warehouse}; run `mmm run` first", file=sys.stderr
         )
@@ -175,7 +175,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         print(f"mmm plan: {error}", file=sys.stderr)
         return 2
-    if not settings.warehouse.exists():
+    if not settings.warehouse_exists:
         print(
             f"mmm plan: no warehouse at {settings.warehouse}; run `mmm run` first", file=sys.stderr
         )

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
+from mmm_pipeline.warehouse_lock import is_local_file
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
@@ -32,7 +34,9 @@ class Settings(BaseModel):
     """Resolved configuration of one pipeline process."""
 
     landing_dir: Path = Field(description="Landing zone: one folder per source.")
-    warehouse: Path = Field(description="DuckDB file that holds raw, staging, marts and mmm.")
+    warehouse: Path = Field(
+        description="DuckDB file (or MotherDuck md:<database>) with raw, staging, marts, mmm."
+    )
     dagster_home: Path = Field(description="Dagster instance storage (run history, logs).")
     profile: Profile = Field(description="Model fitting profile: fast for tests, full for use.")
     reporting_currency: str = Field(description="Currency every money figure is reported in.")
@@ -84,10 +88,20 @@ class Settings(BaseModel):
             )
         return value
 
+    data_dir: Path = Field(
+        description="Artifacts (model files, plots, reports, data docs); beside a local "
+        "warehouse unless MMM_DATA_DIR says otherwise."
+    )
+
     @property
-    def data_dir(self) -> Path:
-        """Folder beside the warehouse for artifacts (model files, reports, data docs)."""
-        return self.warehouse.parent
+    def warehouse_is_local(self) -> bool:
+        """False for a MotherDuck warehouse (``md:<database>``), which has no local file."""
+        return is_local_file(self.warehouse)
+
+    @property
+    def warehouse_exists(self) -> bool:
+        """A local warehouse file exists; a MotherDuck one is assumed to."""
+        return not self.warehouse_is_local or self.warehouse.exists()
 
 
 def _has(name: str) -> bool:
@@ -100,13 +114,25 @@ def _path_from_env(name: str, default: Path) -> Path:
     return (path if path.is_absolute() else Path.cwd() / path).resolve()
 
 
+def _warehouse_from_env() -> Path:
+    """``MMM_WAREHOUSE`` resolved like any path, except MotherDuck's ``md:`` names."""
+    raw = os.environ.get("MMM_WAREHOUSE", "").strip()
+    if raw and not is_local_file(raw):
+        return Path(raw)
+    return _path_from_env("MMM_WAREHOUSE", REPO_ROOT / "data" / "warehouse.duckdb")
+
+
 @cache
 def get_settings() -> Settings:
     """Read the settings once per process from ``MMM_*`` variables and their defaults."""
     profile = os.environ.get("MMM_PROFILE", "fast").strip() or "fast"
+    warehouse = _warehouse_from_env()
     return Settings(
         landing_dir=_path_from_env("MMM_LANDING_DIR", REPO_ROOT / "data" / "landing"),
-        warehouse=_path_from_env("MMM_WAREHOUSE", REPO_ROOT / "data" / "warehouse.duckdb"),
+        warehouse=warehouse,
+        data_dir=_path_from_env(
+            "MMM_DATA_DIR", warehouse.parent if is_local_file(warehouse) else REPO_ROOT / "data"
+        ),
         dagster_home=_path_from_env("DAGSTER_HOME", REPO_ROOT / ".dagster_home"),
         profile=profile,  # type: ignore[arg-type]  # pydantic validates the literal
         reporting_currency=os.environ.get("MMM_REPORTING_CURRENCY", "USD").strip().upper(),
@@ -142,7 +168,10 @@ def export_to_environment(settings: Settings) -> None:
     os.environ["MMM_SCHEDULE_TIMEZONE"] = settings.schedule_timezone
     os.environ["MMM_LANDING_QUIET_SECONDS"] = str(settings.landing_quiet_seconds)
     os.environ["MMM_FIT_PARALLELISM"] = str(settings.fit_parallelism)
+    os.environ["MMM_DATA_DIR"] = str(settings.data_dir)
     if settings.scenarios_file is not None:
         os.environ["MMM_SCENARIOS"] = str(settings.scenarios_file)
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.warehouse_is_local:
+        settings.warehouse.parent.mkdir(parents=True, exist_ok=True)

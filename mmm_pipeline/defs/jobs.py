@@ -5,9 +5,11 @@ A Dagster job runs assets of one partitioning, so the graph is run in three jobs
 ``mmm_series`` partition) and ``mmm_report`` (unpartitioned views across every series'
 accepted model: attribution, planning and reports). ``mmm run`` runs all three in that order.
 
-DuckDB lets one process write a database file at a time, so steps run one after the
-other in one process; the in-process executor also makes `mmm run` and the UI behave
-the same way.
+Each run executes its steps one after the other in its own process (the in-process
+executor): a run's steps all write the same warehouse, and `mmm run` and the UI then
+behave the same way. Parallelism is across runs: fits of different series are separate
+runs (a backfill in the UI, ``mmm run --parallel N``), which take turns in the warehouse
+only while reading and publishing (``warehouse_lock``).
 """
 
 import dagster as dg
@@ -28,10 +30,15 @@ mmm_data = dg.define_asset_job(
     executor_def=dg.in_process_executor,
     description="Load new deliveries, build the marts with dbt, check quality and readiness.",
 )
+# Tagged so an instance's run queue can cap how many fits run at once
+# (deploy/dagster.yaml, docs/scaling.md).
+FIT_TAGS = {"mmm/stage": "fit"}
+
 mmm_fit = dg.define_asset_job(
     name="mmm_fit",
     selection=_models,
     executor_def=dg.in_process_executor,
+    tags=FIT_TAGS,
     description=f"Fit, gate and publish the MMM of one series ({SERIES_PARTITIONS_NAME} "
     "partition: segment.outcome).",
 )
