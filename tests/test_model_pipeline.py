@@ -538,7 +538,7 @@ def test_attribution_is_reproduced_exactly_on_the_same_data(fitted: dict, tmp_pa
     runs = []
     for _ in range(2):
         with duckdb.connect(str(warehouse), read_only=True) as conn:
-            sources = read_sources(conn, 28)
+            sources = read_sources(conn, 28, fitted["root"] / "models")
         runs.append(attribution_tables(sources, 0.9))
     for first, second in zip(runs[0][:2], runs[1][:2], strict=True):
         pd.testing.assert_frame_equal(first, second, check_exact=True)

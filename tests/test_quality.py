@@ -170,3 +170,53 @@ def test_small_paid_share_is_not_ready(tmp_path: Path) -> None:
     )
     assert not verdict["ready"]
     assert "paid channels drive only 5% of conversions" in verdict["reasons"]
+
+
+def _with_unsafe_segments(tables: dict, names: list[str]) -> dict:
+    """The healthy self_serve series again under each of ``names`` as its segment."""
+    tables = dict(tables)
+    for key in ("marts.fct_conversions_weekly", "marts.fct_last_click_weekly"):
+        frame = tables[key]
+        copies = [frame[frame["segment"] == "self_serve"].assign(segment=name) for name in names]
+        tables[key] = pd.concat([frame, *copies], ignore_index=True)
+    return tables
+
+
+def test_a_series_whose_name_cannot_be_a_folder_is_not_ready_and_others_are(
+    tmp_path: Path,
+) -> None:
+    healthy = _marts(104, {c: _moving(104, i) for i, c in enumerate(PAID)}, paid_clicks=0.35)
+    conn = _warehouse(tmp_path, _with_unsafe_segments(healthy, ["a.b", "/etc/x"]))
+    frame = assess_readiness(conn, THRESHOLDS, {})
+    overall = frame[frame["geo"] == "ALL"].set_index("segment")
+    assert overall.loc["self_serve", "ready"], overall.loc["self_serve", "reasons"]
+    for name in ("a.b", "/etc/x"):
+        assert not overall.loc[name, "ready"]
+        assert f"segment {name!r} cannot name a model" in overall.loc[name, "reasons"]
+
+
+def test_the_readiness_asset_registers_only_series_with_safe_names(tmp_path: Path) -> None:
+    import dagster as dg
+    from dagster_duckdb import DuckDBResource
+
+    from mmm_pipeline.defs.quality.assets import readiness
+    from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME
+
+    healthy = _marts(104, {c: _moving(104, i) for i, c in enumerate(PAID)}, paid_clicks=0.35)
+    conn = _warehouse(tmp_path, _with_unsafe_segments(healthy, ["a.b"]))
+    conn.execute(
+        "create schema mmm; create table mmm.data_quality_issues "
+        "(check_name VARCHAR, geo VARCHAR, week_start DATE)"
+    )
+    conn.close()
+    (tmp_path / "dagster").mkdir()
+    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
+        result = dg.materialize(
+            [readiness],
+            resources={"warehouse": DuckDBResource(database=str(tmp_path / "w.duckdb"))},
+            instance=instance,
+        )
+        assert result.success
+        assert instance.get_dynamic_partitions(SERIES_PARTITIONS_NAME) == ["self_serve.signup"]
+    (check,) = result.get_asset_check_evaluations()
+    assert "a.b x signup: segment 'a.b' cannot name a model" in check.description

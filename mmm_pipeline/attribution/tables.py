@@ -9,6 +9,7 @@ writer per file; holding it through that work would lock out readers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
@@ -27,7 +28,12 @@ from mmm_pipeline.attribution.weekly import (
 from mmm_pipeline.attribution.word_of_mouth import survey_counts
 from mmm_pipeline.modeling.drift import drift_message
 from mmm_pipeline.modeling.panel import ModelPanel, build_panel
-from mmm_pipeline.modeling.runs import model_in_force, series_in_marts
+from mmm_pipeline.modeling.runs import (
+    default_models_dir,
+    model_file,
+    model_in_force,
+    series_in_marts,
+)
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.publish import concat_rows
 
@@ -46,19 +52,30 @@ class SeriesSources:
 
 @dataclass(frozen=True)
 class AttributionSources:
-    """What every series' attribution reads, and the demand-capture channels."""
+    """What every series' attribution reads, and the demand-capture channels.
+
+    ``models_dir`` is the folder the models in force are loaded from, and only from
+    (None: ``<data_dir>/models``).
+    """
 
     series: list[SeriesSources]
     pool_channels: list[str]
+    models_dir: Path | None = None
 
 
-def read_sources(conn: DuckDBPyConnection, lookback_days: int) -> AttributionSources:
-    """Read everything the attribution needs; models are loaded later, from their files."""
+def read_sources(
+    conn: DuckDBPyConnection, lookback_days: int, models_dir: Path | None = None
+) -> AttributionSources:
+    """Read everything the attribution needs; models are loaded later, from their files.
+
+    ``models_dir`` is the folder model files must lie in (default ``<data_dir>/models``).
+    """
+    models_dir = models_dir if models_dir is not None else default_models_dir()
     clicks = click_attribution(conn, lookback_days)
     sources = []
     for series in series_in_marts(conn):
         segment, outcome = series
-        run = model_in_force(conn, series)
+        run = model_in_force(conn, series, models_dir)
         sources.append(
             SeriesSources(
                 series=series,
@@ -69,7 +86,9 @@ def read_sources(conn: DuckDBPyConnection, lookback_days: int) -> AttributionSou
                 panel=build_panel(conn, segment, outcome) if run is not None else None,
             )
         )
-    return AttributionSources(series=sources, pool_channels=demand_capture_channels(conn))
+    return AttributionSources(
+        series=sources, pool_channels=demand_capture_channels(conn), models_dir=models_dir
+    )
 
 
 class AttributionTables(NamedTuple):
@@ -90,7 +109,7 @@ def attribution_tables(sources: AttributionSources, level: float) -> Attribution
         run, panel = source.run, source.panel
         demand = None
         if run is not None and panel is not None:
-            mmm = MMM.load(str(run["artifact_path"]))
+            mmm = MMM.load(str(model_file(run, sources.models_dir)))
             frame = model_frame(panel, mmm)
             message = drift_message(mmm, panel, frame, pd.Timestamp(run["last_week"]), level)
             drift += [message] if message else []

@@ -15,6 +15,8 @@ from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.publish import Write, has_table, ledger_append
+from mmm_pipeline.safe_paths import OutsideBaseFolder, inside
+from mmm_pipeline.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +74,60 @@ def series_in_marts(conn: DuckDBPyConnection) -> list[Series]:
     return [Series(segment, outcome) for segment, outcome in rows]
 
 
-def model_in_force(conn: DuckDBPyConnection, series: Series) -> dict | None:
-    """The last accepted run of ``series`` whose model file is still there, or None."""
+class UntrustedModelFile(ValueError):
+    """A run's ``artifact_path`` points outside the models folder; it is not loaded."""
+
+
+def default_models_dir() -> Path:
+    """``<data_dir>/models``: the one folder model files are written to and loaded from."""
+    return get_settings().data_dir / "models"
+
+
+def model_file(run: dict, models_dir: Path | None = None) -> Path:
+    """The model file of ``run``, refused unless it resolves inside the models folder.
+
+    ``artifact_path`` is read from a warehouse table anyone with write access can edit,
+    and loading a model file runs its contents; only files this pipeline wrote are loaded.
+
+    Raises
+    ------
+    UntrustedModelFile
+        When the path resolves outside ``models_dir`` (default :func:`default_models_dir`).
+    """
+    base = models_dir if models_dir is not None else default_models_dir()
+    try:
+        return inside(base, str(run["artifact_path"]))
+    except OutsideBaseFolder as error:
+        raise UntrustedModelFile(
+            f"run {run.get('run_id')} of {run.get('segment')} x {run.get('outcome')}: "
+            f"artifact_path {run['artifact_path']!r} is outside the models folder {base}; "
+            "it was not loaded. Refit the series, or restore its file under that folder"
+        ) from error
+
+
+def model_in_force(
+    conn: DuckDBPyConnection, series: Series, models_dir: Path | None = None
+) -> dict | None:
+    """The last accepted run of ``series`` whose model file is still there, or None.
+
+    Raises
+    ------
+    UntrustedModelFile
+        When that run's file lies outside the models folder (see :func:`model_file`).
+    """
     run = last_accepted(conn, series)
-    if run is not None and not Path(run["artifact_path"]).is_file():
+    if run is not None and not model_file(run, models_dir).is_file():
         log.warning("%s: model file %s is missing", series, run["artifact_path"])
         return None
     return run
 
 
 def artifact_path(models_dir: Path, series: Series, run_id: str) -> Path:
-    """Where a fit's model file goes: one folder per series, one file per run."""
-    return models_dir / series.segment / series.outcome / f"{run_id}.nc"
+    """Where a fit's model file goes: one folder per series, one file per run.
+
+    Raises
+    ------
+    ValueError
+        When the series' names are unsafe or the file would land outside ``models_dir``.
+    """
+    return inside(series.folder(models_dir), f"{run_id}.nc")

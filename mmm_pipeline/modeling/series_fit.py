@@ -202,7 +202,7 @@ def fit_series(
         say(f"{series.key}: contributions, ROI and lift-test agreement from the posterior")
         fitted.tables = _result_tables(series, fitted, inputs, interval_level)
     say(f"{series.key}: plots")
-    fitted.plots = fit_plots(fitted, data_dir / "plots" / series.segment / series.outcome)
+    fitted.plots = fit_plots(fitted, series.folder(data_dir / "plots"))
     writes = [
         slice_replacement(table, RESULT_TABLES[table], frame, series._asdict())
         for table, frame in fitted.tables.items()

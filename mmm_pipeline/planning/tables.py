@@ -7,13 +7,14 @@ the models loaded and the optimizer run (DuckDB has one writer per file).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from duckdb import DuckDBPyConnection
 from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.panel import build_panel
-from mmm_pipeline.modeling.runs import model_in_force, series_in_marts
+from mmm_pipeline.modeling.runs import model_file, model_in_force, series_in_marts
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.planning.optimizer import InfeasibleBudget
 from mmm_pipeline.planning.plan import (
@@ -38,21 +39,28 @@ class PlanTables:
     mistakes: list[str] = field(default_factory=list)
 
 
-def read_models_in_force(conn: DuckDBPyConnection) -> list[tuple[Series, dict, object]]:
-    """Each series with an accepted model whose file exists: (series, run, panel)."""
+def read_models_in_force(
+    conn: DuckDBPyConnection, models_dir: Path | None = None
+) -> list[tuple[Series, dict, object]]:
+    """Each series with an accepted model whose file exists: (series, run, panel).
+
+    ``models_dir`` is the folder model files must lie in (default ``<data_dir>/models``).
+    """
     found = []
     for series in series_in_marts(conn):
-        run = model_in_force(conn, series)
+        run = model_in_force(conn, series, models_dir)
         if run is not None:
             found.append((series, run, build_panel(conn, *series)))
     return found
 
 
-def load_inputs(models: list[tuple[Series, dict, object]]) -> dict[Series, SeriesPlanInputs]:
-    """Load each model in force and read its response draws."""
+def load_inputs(
+    models: list[tuple[Series, dict, object]], models_dir: Path | None = None
+) -> dict[Series, SeriesPlanInputs]:
+    """Load each model in force (only from ``models_dir``, default ``<data_dir>/models``)."""
     return {
         series: SeriesPlanInputs.from_model(
-            series, run["run_id"], MMM.load(run["artifact_path"]), panel
+            series, run["run_id"], MMM.load(str(model_file(run, models_dir))), panel
         )
         for series, run, panel in models
     }

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.modeling.series import name_problem
 from mmm_pipeline.quality.findings import percent
 from mmm_pipeline.quality.thresholds import QualityThresholds
 
@@ -102,6 +103,8 @@ def _judge(
     median_weekly = float(weekly.reindex(weeks).fillna(0).median())
 
     blocking, notes, advice = [], [], []
+    if problem := name_problem(segment, outcome):
+        blocking.append(problem)
     if history < t.min_history_weeks:
         blocking.append(
             f"only {history} weeks of history; an MMM needs at least {t.min_history_weeks} "

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.modeling.series import name_problem
 from mmm_pipeline.publish import has_table
 from mmm_pipeline.report import figures
 
@@ -280,9 +281,10 @@ def build_report(conn: DuckDBPyConnection, data_dir: Path, level: float) -> Path
         f"the demand ({share} intervals).",
     )
     for (segment, outcome), rows in _by_series(shift):
-        report.figure(
-            plots / "attribution" / f"{segment}_{outcome}_shift.png", f"{segment} {outcome}"
-        )
+        if not name_problem(segment, outcome):  # unsafe names have no chart (shift_chart)
+            report.figure(
+                plots / "attribution" / f"{segment}_{outcome}_shift.png", f"{segment} {outcome}"
+            )
         report.table(
             _ranged(
                 rows[

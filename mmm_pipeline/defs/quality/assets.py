@@ -184,7 +184,9 @@ def readiness(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> d
         frame = assess_readiness(conn, thresholds, incidents)
         replace_table(conn, "mmm.readiness", READINESS_COLUMNS, frame)
     overall = frame[frame["geo"] == "ALL"]
-    series = [Series(row.segment, row.outcome).key for row in overall.itertuples()]
+    # A series with an unsafe name is not registered; its readiness reasons say why.
+    named = [Series(row.segment, row.outcome) for row in overall.itertuples()]
+    series = [s.key for s in named if s.problem is None]
     known = set(context.instance.get_dynamic_partitions(SERIES_PARTITIONS_NAME))
     if new := [key for key in series if key not in known]:
         context.instance.add_dynamic_partitions(SERIES_PARTITIONS_NAME, new)
