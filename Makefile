@@ -15,7 +15,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: help install demo test test-all ui lint format benchmark clean
+.PHONY: help install demo test test-all ui screenshot lint format benchmark clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ test-all: install ## the tests including the slow ones
 
 ui: install ## start the Dagster UI on http://127.0.0.1:3000
 	$(BIN)/mmm ui
+
+screenshot: install ## render the UI's asset graph to docs/images/asset-graph.png (Chromium)
+	$(BIN)/python scripts/screenshot_ui.py
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check .

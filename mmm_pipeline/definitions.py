@@ -1,7 +1,20 @@
-"""The one entry point Dagster loads: every module under ``defs/`` contributes a domain."""
+"""The one entry point Dagster loads: every module under ``defs/`` contributes a domain.
+
+Every asset gets the owners named in ``MMM_ASSET_OWNERS`` (default
+``team:marketing-analytics``), so the UI's catalog says who to ask about a table.
+"""
 
 from pathlib import Path
 
 import dagster as dg
 
-defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+from mmm_pipeline.settings import get_settings
+
+
+def _owned(spec: dg.AssetSpec) -> dg.AssetSpec:
+    return spec.replace_attributes(owners=list(get_settings().asset_owners))
+
+
+defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent).map_asset_specs(
+    func=_owned
+)

@@ -24,6 +24,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 Profile = Literal["fast", "full"]
+DEFAULT_OWNERS = "team:marketing-analytics"
 # dbt pastes the currency and timezone into SQL as text ('{{ var(...) }}'): only values
 # of these shapes may reach it.
 CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
@@ -59,6 +60,9 @@ class Settings(BaseModel):
     )
     fit_parallelism: int = Field(
         ge=1, description="Series fitted at once by `mmm run`, each in its own process."
+    )
+    asset_owners: tuple[str, ...] = Field(
+        description="Owners of every asset in the Dagster UI: e-mail addresses or team:<name>."
     )
 
     @field_validator("reporting_currency")
@@ -151,6 +155,11 @@ def get_settings() -> Settings:
             os.environ.get("MMM_ATTRIBUTION_LOOKBACK_DAYS", "28").strip() or 28
         ),
         fit_parallelism=int(os.environ.get("MMM_FIT_PARALLELISM", "1").strip() or 1),
+        asset_owners=tuple(
+            owner.strip()
+            for owner in os.environ.get("MMM_ASSET_OWNERS", DEFAULT_OWNERS).split(",")
+            if owner.strip()
+        ),
     )
 
 
@@ -168,6 +177,7 @@ def export_to_environment(settings: Settings) -> None:
     os.environ["MMM_SCHEDULE_TIMEZONE"] = settings.schedule_timezone
     os.environ["MMM_LANDING_QUIET_SECONDS"] = str(settings.landing_quiet_seconds)
     os.environ["MMM_FIT_PARALLELISM"] = str(settings.fit_parallelism)
+    os.environ["MMM_ASSET_OWNERS"] = ",".join(settings.asset_owners)
     os.environ["MMM_DATA_DIR"] = str(settings.data_dir)
     if settings.scenarios_file is not None:
         os.environ["MMM_SCENARIOS"] = str(settings.scenarios_file)

@@ -39,3 +39,11 @@ def test_model_assets_are_partitioned_by_series_found_in_the_data() -> None:
     job = defs.resolve_job_def("mmm_fit")
     assert job.partitions_def is not None
     assert job.partitions_def.name == "mmm_series"
+
+
+def test_every_asset_is_grouped_described_and_owned_with_its_kinds() -> None:
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.group_name and node.description and node.kinds, key.to_user_string()
+        assert node.owners == ["team:marketing-analytics"], key.to_user_string()

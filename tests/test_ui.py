@@ -57,6 +57,20 @@ def test_ui_serves_the_project_assets(pipeline_env: dict[str, Path]) -> None:
         assert "raw/conversions" in keys
         assert "marts/fct_media_weekly" in keys
         assert {"mmm/attribution_weekly", "mmm/budget_allocation", "mmm/report"} <= set(keys)
+        nodes = _graphql(
+            port,
+            "{ assetNodes { owners { ... on TeamAssetOwner { team } } "
+            "assetChecksOrError { ... on AssetChecks { checks { name } } } } }",
+        )["data"]["assetNodes"]
+        checks = {c["name"] for n in nodes for c in n["assetChecksOrError"].get("checks", [])}
+        assert {
+            "conversions_conserved",
+            "models_cover_the_data",
+            "model_accepted",
+            "experiments_agree",
+            "scenarios_valid",
+        } <= checks
+        assert all(n["owners"] == [{"team": "marketing-analytics"}] for n in nodes)
         repositories = _graphql(
             port,
             "{ repositoriesOrError { ... on RepositoryConnection { nodes { "

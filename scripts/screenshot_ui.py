@@ -1,0 +1,117 @@
+"""Screenshot the Dagster UI's asset graph for the README, from the real webserver.
+
+Starts ``mmm ui`` on a free port (against the current ``MMM_WAREHOUSE`` and
+``DAGSTER_HOME``), waits until its GraphQL API lists the project's assets, marks
+Dagster's first-visit "join the community" dialog as seen (the ``setNuxSeen`` mutation,
+the UI's own dismiss button; it would otherwise cover the graph), and has headless
+Chromium render the global asset lineage page to a PNG.
+
+    .venv/bin/python scripts/screenshot_ui.py                   # docs/images/asset-graph.png
+    .venv/bin/python scripts/screenshot_ui.py --out /tmp/ui.png --width 2400
+
+Needs Chromium (``apt-get install chromium``; ``report/browser.py`` finds it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from mmm_pipeline.report.browser import chromium  # noqa: E402 (script beside the package)
+
+STARTUP_SECONDS = 180
+# The asset graph draws after its layout is computed in a web worker; give it time.
+RENDER_MILLISECONDS = 20_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _graphql(port: int, query: str) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
+def _wait_for_assets(port: int, process: subprocess.Popen) -> int:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            nodes = _graphql(port, "{ assetNodes { id } }")["data"]["assetNodes"]
+            if nodes:
+                return len(nodes)
+        except (OSError, KeyError, TypeError):
+            pass
+        time.sleep(1)
+    raise RuntimeError("the Dagster webserver did not serve the project's assets in time")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the UI, take the screenshot, stop the UI."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs/images/asset-graph.png")
+    parser.add_argument("--width", type=int, default=2200)
+    parser.add_argument("--height", type=int, default=1300)
+    parser.add_argument("--path", default="/asset-groups", help="UI page to capture")
+    args = parser.parse_args(argv)
+    browser = chromium()
+    if browser is None:
+        print("screenshot_ui: no Chromium found; apt-get install chromium", file=sys.stderr)
+        return 2
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 (our own CLI)
+        [str(Path(sys.executable).parent / "mmm"), "ui", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assets = _wait_for_assets(port, process)
+        _graphql(port, "mutation { setNuxSeen }")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(  # noqa: S603 (fixed argv)
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                f"--window-size={args.width},{args.height}",
+                f"--virtual-time-budget={RENDER_MILLISECONDS}",
+                f"--screenshot={args.out}",
+                f"http://127.0.0.1:{port}{args.path}",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+    print(f"{assets} assets; asset graph written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
