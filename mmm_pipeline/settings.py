@@ -178,10 +178,11 @@ def export_to_environment(settings: Settings) -> None:
     os.environ["MMM_LANDING_QUIET_SECONDS"] = str(settings.landing_quiet_seconds)
     os.environ["MMM_FIT_PARALLELISM"] = str(settings.fit_parallelism)
     os.environ["MMM_ASSET_OWNERS"] = ",".join(settings.asset_owners)
-    os.environ["MMM_DATA_DIR"] = str(settings.data_dir)
     if settings.scenarios_file is not None:
         os.environ["MMM_SCENARIOS"] = str(settings.scenarios_file)
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    # MMM_DATA_DIR is not written back: left unset, every process derives it from the
+    # warehouse again, so a later --warehouse in the same process moves it along.
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.warehouse_is_local:
         settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
