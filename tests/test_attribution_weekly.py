@@ -146,6 +146,14 @@ def test_a_geo_or_channel_the_model_never_saw_asks_for_a_refit() -> None:
     assert coverage_gaps(AttributionSources([source], POOL)) == []
 
 
+def test_a_ready_series_without_a_model_asks_for_a_fit() -> None:
+    new_series = SeriesSources(SERIES, _observed(), _clicks(), SURVEY, None, None, ready=True)
+    (gap,) = coverage_gaps(AttributionSources([new_series], POOL))
+    assert "no model in force" in gap and f"mmm_fit partition {SERIES.key}" in gap
+    not_ready = SeriesSources(SERIES, _observed(), _clicks(), SURVEY, None, None, ready=False)
+    assert coverage_gaps(AttributionSources([not_ready], POOL)) == []
+
+
 def test_credit_is_scaled_onto_the_marts_rounded_totals() -> None:
     # The mart rounds value to 1/100 of a cent; credit summed from conversions differs
     # from it in the last digits and must add up to the mart's figure.

@@ -35,7 +35,7 @@ from mmm_pipeline.modeling.runs import (
     series_in_marts,
 )
 from mmm_pipeline.modeling.series import Series
-from mmm_pipeline.publish import concat_rows
+from mmm_pipeline.publish import concat_rows, has_table
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class SeriesSources:
     survey: pd.DataFrame
     run: dict | None
     panel: ModelPanel | None
+    # The readiness stage's verdict: a ready series without a model in force needs a fit.
+    ready: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,11 +86,23 @@ def read_sources(
                 survey=survey_counts(conn, segment, outcome),
                 run=run,
                 panel=build_panel(conn, segment, outcome) if run is not None else None,
+                ready=_is_ready(conn, series),
             )
         )
     return AttributionSources(
         series=sources, pool_channels=demand_capture_channels(conn), models_dir=models_dir
     )
+
+
+def _is_ready(conn: DuckDBPyConnection, series: Series) -> bool:
+    """The all-geo readiness verdict of ``series`` (False before the quality stage ran)."""
+    if not has_table(conn, "mmm.readiness"):
+        return False
+    rows = conn.execute(
+        "select ready from mmm.readiness where segment = ? and outcome = ? and geo = 'ALL'",
+        [series.segment, series.outcome],
+    ).fetchall()
+    return bool(rows and rows[0][0])
 
 
 class AttributionTables(NamedTuple):
@@ -137,13 +151,21 @@ def attribution_tables(sources: AttributionSources, level: float) -> Attribution
 
 
 def coverage_gaps(sources: AttributionSources) -> list[str]:
-    """Geos and channels in today's data that the model in force was not fitted on.
+    """Series, geos and channels in today's data that no model in force was fitted on.
 
     A refresh attributes with the model in force, which knows nothing of a geo or paid
-    channel that appeared since: that needs a refit, not a refresh.
+    channel that appeared since, and a new segment or outcome has no model at all: both
+    need a fit, not a refresh.
     """
     gaps = []
     for source in sources.series:
+        if source.run is None and source.ready:
+            gaps.append(
+                f"{source.series.segment}/{source.series.outcome}: ready for an MMM but no "
+                "model in force (a new segment or outcome in the data, or no fit accepted "
+                f"yet): fit it (mmm_fit partition {source.series.key}); until then its "
+                "attribution is click-based only"
+            )
         if source.run is None or source.panel is None:
             continue
         fitted = {

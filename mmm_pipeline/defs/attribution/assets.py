@@ -64,9 +64,9 @@ TOLERANCE = 1e-6
         dg.AssetCheckSpec(
             "models_cover_the_data",
             asset=WEEKLY_KEY,
-            description="No geo or paid channel in the data is missing from its series' "
-            "model in force, and the last weeks' actuals lie within the model's predictive "
-            "interval; otherwise the model must be rebuilt, not refreshed.",
+            description="Every ready series has a model in force, no geo or paid channel "
+            "in the data is missing from it, and the last weeks' actuals lie within its "
+            "predictive interval; otherwise the model must be rebuilt, not refreshed.",
         ),
     ],
 )
