@@ -22,6 +22,7 @@ from mmm_pipeline.modeling.runs import (
     MODEL_RUNS_COLUMNS,
     UntrustedModelFile,
     artifact_path,
+    model_file,
     model_in_force,
     run_record,
 )
@@ -163,3 +164,14 @@ def test_the_default_models_folder_is_the_settings_data_dir(
                 model_in_force(conn, series)
     finally:
         get_settings.cache_clear()
+
+
+def test_a_moved_data_folder_still_finds_its_models(data_dir: Path, tmp_path: Path) -> None:
+    """The ledger keeps the absolute path of the old folder; the file is found by place."""
+    model = data_dir / "models" / "self_serve" / "signup" / "r1.nc"
+    model.write_bytes(b"a model file")
+    old_place = tmp_path / "old" / "data" / "models" / "self_serve" / "signup" / "r1.nc"
+    with _ledger(data_dir / "warehouse.duckdb", str(old_place)) as conn:
+        run = model_in_force(conn, Series("self_serve", "signup"), data_dir / "models")
+    assert run is not None
+    assert model_file(run, data_dir / "models") == model.resolve()

@@ -480,10 +480,15 @@ def test_planning_publishes_curves_and_the_built_in_scenarios(fitted: dict) -> N
 
 
 def test_mmm_plan_runs_a_scenario_file_and_explains_a_bad_one(
-    fitted: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fitted: dict,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     warehouse.write_bytes((fitted["root"] / "warehouse.duckdb").read_bytes())
+    # The copy's models stay where they were fitted: models load only from the data folder.
+    monkeypatch.setenv("MMM_DATA_DIR", str(fitted["root"]))
     good = tmp_path / "good.yaml"
     good.write_text(
         "scenarios:\n"

@@ -88,6 +88,8 @@ def model_file(run: dict, models_dir: Path | None = None) -> Path:
 
     ``artifact_path`` is read from a warehouse table anyone with write access can edit,
     and loading a model file runs its contents; only files this pipeline wrote are loaded.
+    A path outside the folder is still found where the pipeline writes it,
+    ``<models_dir>/<segment>/<outcome>/<file name>``, so a moved data folder keeps working.
 
     Raises
     ------
@@ -98,6 +100,15 @@ def model_file(run: dict, models_dir: Path | None = None) -> Path:
     try:
         return inside(base, str(run["artifact_path"]))
     except OutsideBaseFolder as error:
+        # A data folder that was moved (or a warehouse copied next to another one): the
+        # run's own file, by its place in this models folder, is still the pipeline's.
+        name = Path(str(run["artifact_path"])).name
+        try:
+            relocated = inside(base, str(run["segment"]), str(run["outcome"]), name)
+        except OutsideBaseFolder:
+            relocated = None
+        if relocated is not None and relocated.is_file():
+            return relocated
         raise UntrustedModelFile(
             f"run {run.get('run_id')} of {run.get('segment')} x {run.get('outcome')}: "
             f"artifact_path {run['artifact_path']!r} is outside the models folder {base}; "
