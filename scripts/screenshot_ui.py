@@ -7,7 +7,7 @@ the UI's own dismiss button; it would otherwise cover the graph), and has headle
 Chromium render the global asset lineage page to a PNG.
 
     .venv/bin/python scripts/screenshot_ui.py                   # docs/images/asset-graph.png
-    .venv/bin/python scripts/screenshot_ui.py --out /tmp/ui.png --width 2400
+    .venv/bin/python scripts/screenshot_ui.py --out /tmp/ui.png --width 2400 --height 1400
 
 Needs Chromium (``apt-get install chromium``; ``report/browser.py`` finds it).
 """
@@ -15,78 +15,36 @@ Needs Chromium (``apt-get install chromium``; ``report/browser.py`` finds it).
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from mmm_pipeline.report.browser import chromium  # noqa: E402 (script beside the package)
+from mmm_pipeline.webserver import asset_keys, graphql, running_ui  # noqa: E402
 
-STARTUP_SECONDS = 180
 # The asset graph draws after its layout is computed in a web worker; give it time.
 RENDER_MILLISECONDS = 20_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _graphql(port: int, query: str) -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return json.loads(response.read())
-
-
-def _wait_for_assets(port: int, process: subprocess.Popen) -> int:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            nodes = _graphql(port, "{ assetNodes { id } }")["data"]["assetNodes"]
-            if nodes:
-                return len(nodes)
-        except (OSError, KeyError, TypeError):
-            pass
-        time.sleep(1)
-    raise RuntimeError("the Dagster webserver did not serve the project's assets in time")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Start the UI, take the screenshot, stop the UI."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs/images/asset-graph.png")
-    parser.add_argument("--width", type=int, default=2200)
-    parser.add_argument("--height", type=int, default=1300)
+    parser.add_argument("--width", type=int, default=1600)
+    parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--path", default="/asset-groups", help="UI page to capture")
     args = parser.parse_args(argv)
     browser = chromium()
     if browser is None:
         print("screenshot_ui: no Chromium found; apt-get install chromium", file=sys.stderr)
         return 2
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603 (our own CLI)
-        [str(Path(sys.executable).parent / "mmm"), "ui", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        assets = _wait_for_assets(port, process)
-        _graphql(port, "mutation { setNuxSeen }")
-        args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with running_ui() as port:
+        assets = len(asset_keys(port))
+        graphql(port, "mutation { setNuxSeen }")
         subprocess.run(  # noqa: S603 (fixed argv)
             [
                 browser,
@@ -103,12 +61,6 @@ def main(argv: list[str] | None = None) -> int:
             capture_output=True,
             timeout=180,
         )
-    finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
     print(f"{assets} assets; asset graph written to {args.out}")
     return 0
 
