@@ -337,8 +337,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands whose results must repeat exactly on the same data: they fit models.
+FITTING_COMMANDS = ("run", "demo", "ui")
+
+
+def _with_fixed_hash_seed(argv: list[str]) -> None:
+    """Restart this command under ``PYTHONHASHSEED=0`` if it fits models and none is set.
+
+    Seeded sampling alone does not repeat across processes: PyTensor's graph rewrites
+    depend on string hashing, which Python salts per process
+    (docs/notes/pymc-marketing-1.3.md). The seed can only be set before the interpreter
+    starts, hence the re-exec; the Dagster UI's runs and parallel fits inherit it.
+    """
+    if argv and argv[0] in FITTING_COMMANDS and "PYTHONHASHSEED" not in os.environ:
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, "-m", "mmm_pipeline.cli", *argv])  # noqa: S606
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mmm`` console script."""
+    if argv is None:
+        _with_fixed_hash_seed(sys.argv[1:])
     args = build_parser().parse_args(argv)
     return args.func(args)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from mmm_pipeline import cli
 from mmm_pipeline.cli import main
 
 
@@ -77,3 +78,17 @@ def test_ui_listens_on_localhost_only(
     assert command[command.index("-h") + 1] == "127.0.0.1"
     assert command[command.index("-p") + 1] == "3999"
     assert command.count("-h") == 1 and "--host" not in command
+
+
+def test_fitting_commands_restart_with_a_fixed_hash_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seeded fits repeat across processes only under a fixed PYTHONHASHSEED."""
+    restarts: list[list[str]] = []
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    monkeypatch.setattr(cli.os, "execv", lambda path, args: restarts.append(args))
+    cli._with_fixed_hash_seed(["query", "select 1"])
+    assert restarts == []
+    cli._with_fixed_hash_seed(["run", "--parallel", "2"])
+    assert restarts[0][1:] == ["-m", "mmm_pipeline.cli", "run", "--parallel", "2"]
+    assert cli.os.environ["PYTHONHASHSEED"] == "0"
+    cli._with_fixed_hash_seed(["run"])  # already set: no second restart
+    assert len(restarts) == 1
