@@ -7,8 +7,9 @@ weeks (video, TV, podcasts) has only reached part of its steady state by then: a
 test of a channel that retains 70% a week sees about 59% of it. Treating that read-out
 as steady state biases exactly the tested slow channels low (docs/notes/model-recovery.md).
 
-So the term here follows pymc-marketing's (Normal likelihood on the weekly lift, the
-model's own saturation parameters, per-geo scaling) and adds the ramp: in window week
+So the term here follows pymc-marketing's (a likelihood on the weekly lift, Student-t by
+default rather than its Normal, the model's own saturation parameters, per-geo scaling)
+and adds the ramp: in window week
 ``t`` the adstocked spend has moved by ``delta_x * sum(w[0..t])`` with the model's
 normalised geometric weights ``w``, and the expected weekly lift is the mean over the
 window's weeks of ``beta * (sat(x + delta_x * ramp_t) - sat(x))``. Carry-over after the

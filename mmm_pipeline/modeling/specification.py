@@ -69,8 +69,8 @@ class LiftTestConfig(_Strict):
     everything else the data say (a 3-sigma draw happens) pull less than a Normal would.
     """
 
-    likelihood: Literal["normal", "student_t"] = "normal"
-    nu: float = 4.0
+    likelihood: Literal["normal", "student_t"] = "student_t"
+    nu: float = 3.0
 
 
 class ModelConfig(_Strict):
