@@ -32,6 +32,7 @@ from mmm_pipeline.modeling.runs import (
     default_models_dir,
     model_file,
     model_in_force,
+    readiness_verdict,
     series_in_marts,
 )
 from mmm_pipeline.modeling.series import Series
@@ -96,13 +97,7 @@ def read_sources(
 
 def _is_ready(conn: DuckDBPyConnection, series: Series) -> bool:
     """The all-geo readiness verdict of ``series`` (False before the quality stage ran)."""
-    if not has_table(conn, "mmm.readiness"):
-        return False
-    rows = conn.execute(
-        "select ready from mmm.readiness where segment = ? and outcome = ? and geo = 'ALL'",
-        [series.segment, series.outcome],
-    ).fetchall()
-    return bool(rows and rows[0][0])
+    return has_table(conn, "mmm.readiness") and readiness_verdict(conn, series)[0]
 
 
 class AttributionTables(NamedTuple):

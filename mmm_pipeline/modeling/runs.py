@@ -74,6 +74,19 @@ def series_in_marts(conn: DuckDBPyConnection) -> list[Series]:
     return [Series(segment, outcome) for segment, outcome in rows]
 
 
+def readiness_verdict(conn: DuckDBPyConnection, series: Series) -> tuple[bool, str]:
+    """The ``ALL``-geo readiness of a series, as judged by the quality stage."""
+    rows = conn.execute(
+        "select ready, reasons from mmm.readiness where segment = ? and outcome = ? "
+        "and geo = 'ALL'",
+        [series.segment, series.outcome],
+    ).fetchall()
+    if not rows:
+        return False, "no readiness verdict (is it in the marts?)"
+    ready, reasons = rows[0]
+    return bool(ready), reasons or ""
+
+
 class UntrustedModelFile(ValueError):
     """A run's ``artifact_path`` points outside the models folder; it is not loaded."""
 

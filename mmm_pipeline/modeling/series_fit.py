@@ -35,7 +35,13 @@ from mmm_pipeline.modeling.results import (
     channel_roi,
     experiment_agreement,
 )
-from mmm_pipeline.modeling.runs import ACCEPTED, REJECTED, artifact_path, run_record
+from mmm_pipeline.modeling.runs import (
+    ACCEPTED,
+    REJECTED,
+    artifact_path,
+    readiness_verdict,
+    run_record,
+)
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.publish import publish, slice_replacement
 
@@ -69,19 +75,6 @@ class SeriesFit:
     def accepted(self) -> bool:
         """True when the fit passed every gate and its tables were published."""
         return self.run["status"] == ACCEPTED
-
-
-def readiness_verdict(conn: DuckDBPyConnection, series: Series) -> tuple[bool, str]:
-    """The ``ALL``-geo readiness of a series, as judged by the quality stage."""
-    rows = conn.execute(
-        "select ready, reasons from mmm.readiness where segment = ? and outcome = ? "
-        "and geo = 'ALL'",
-        [series.segment, series.outcome],
-    ).fetchall()
-    if not rows:
-        return False, "no readiness verdict (is it in the marts?)"
-    ready, reasons = rows[0]
-    return bool(ready), reasons or ""
 
 
 def _value_per_conversion(conn: DuckDBPyConnection, series: Series) -> pd.Series | None:
