@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,3 +56,12 @@ def make_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> duckdb.DuckDB
         conn.execute(f"create table {name} as select * from _frame")
         conn.unregister("_frame")
     return conn
+
+
+def folder_digest(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder`` by relative path: to show nothing changed."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

@@ -7,7 +7,6 @@ cent, on a landing zone with overlapping re-exports, messy UTMs and several curr
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterator
@@ -22,16 +21,9 @@ import pytest
 from mmm_pipeline.cli import main
 from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME
 from mmm_pipeline.settings import get_settings
+from tests.conftest import folder_digest
 
 CENT = 0.005
-
-
-def _digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +36,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         simulated = main(
             ["simulate", "--out", str(landing), "--weeks", "40", "--geos", "3", "--scale", "0.2"]
         )
-        delivered = _digest(landing)
+        delivered = folder_digest(landing)
         first = main(["run", "--landing", str(landing), "--warehouse", str(warehouse)])
         with duckdb.connect(str(warehouse), read_only=True) as conn:
             media_after_first = conn.execute(
@@ -60,7 +52,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             "truth": json.loads((landing / "ground_truth.json").read_text()),
             "conn": conn,
             "delivered": delivered,
-            "after": _digest(landing),
+            "after": folder_digest(landing),
             "media_after_first": media_after_first,
             "partitions": partitions,
         }

@@ -9,7 +9,6 @@ replacement inside one (our ``publish``, dbt-duckdb's build-and-swap).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -24,6 +23,7 @@ import psutil
 import pytest
 
 from mmm_pipeline.cli import main
+from tests.conftest import folder_digest
 
 MMM = Path(sys.executable).parent / "mmm"
 # Columns that differ between two complete runs on the same data: when, and which run.
@@ -55,14 +55,6 @@ def fingerprints(warehouse: Path) -> dict[str, tuple[int, int]]:
             ).fetchall()[0]
             prints[f"{schema}.{table}"] = (count, int(digest))
     return prints
-
-
-def _digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _environment(root: Path) -> dict[str, str]:
@@ -148,7 +140,7 @@ def test_a_run_killed_during_the_dbt_build_leaves_every_table_old_or_complete(
     shutil.copytree(built, root)
     before = fingerprints(root / "warehouse.duckdb")
     restated = _restate_spend(root / "landing")
-    delivered = _digest(root / "landing")
+    delivered = folder_digest(root / "landing")
 
     killed = _mmm_run(root)
     _wait_for_dbt_build(killed)
@@ -162,7 +154,7 @@ def test_a_run_killed_during_the_dbt_build_leaves_every_table_old_or_complete(
     assert rerun.returncode == 0, error
     complete = fingerprints(root / "warehouse.duckdb")
 
-    assert _digest(root / "landing") == delivered  # deliveries untouched, restatement kept
+    assert folder_digest(root / "landing") == delivered  # deliveries untouched, restatement kept
     assert restated.exists()
     changed = {table for table in complete if before.get(table) != complete[table]}
     assert "marts.fct_media_weekly" in changed  # the restatement reached the marts

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -11,17 +10,9 @@ import pytest
 
 from mmm_pipeline.landing.loader import load_source
 from mmm_pipeline.landing.sources import SOURCES
-from tests.conftest import write_csv
+from tests.conftest import folder_digest, write_csv
 
 SPEND_HEADER = "date,geo,platform,campaign,spend,currency"
-
-
-def _digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture
@@ -56,7 +47,7 @@ def test_missing_required_column_names_file_and_column_and_keeps_the_rest(
     write_csv(
         landing / "ad_spend" / "export_2.csv", "date,geo,platform,campaign", "2024-01-01,US,x,y"
     )
-    before = _digest(landing)
+    before = folder_digest(landing)
 
     report = load_source(conn, landing, SOURCES["ad_spend"])
 
@@ -68,7 +59,7 @@ def test_missing_required_column_names_file_and_column_and_keeps_the_rest(
     quarantined = conn.execute("select file_name, reason from raw.quarantine").fetchall()
     assert quarantined == [("ad_spend/export_2.csv", rejected.reason)]
     assert conn.execute("select spend from raw.ad_spend").fetchall() == [("10",)]
-    assert _digest(landing) == before, "delivered files must never be modified"
+    assert folder_digest(landing) == before, "delivered files must never be modified"
 
 
 @pytest.mark.parametrize(
@@ -193,7 +184,7 @@ def test_bad_rows_are_quarantined_with_line_and_reason_and_the_rest_loads(
     body = "\n".join(lines).encode() + b"\n2024-01-01,DE,meta,caf\xe9,1,EUR\n"  # 10: not UTF-8
     body += b"2024-01-03,US,meta,h,7,\n"  # 11: good (empty currency is the default)
     (folder / "export_2.csv").write_bytes(body)
-    before = _digest(landing)
+    before = folder_digest(landing)
 
     report = load_source(conn, landing, SOURCES["ad_spend"])
 
@@ -211,7 +202,7 @@ def test_bad_rows_are_quarantined_with_line_and_reason_and_the_rest_loads(
     assert found[(7, "campaign")] == "campaign must be at most 256 characters"
     assert found[(8, None)] == "the line has more fields than the header"
     assert found[(10, None)] == "the line has characters that are not valid UTF-8"
-    assert _digest(landing) == before
+    assert folder_digest(landing) == before
 
 
 def test_invalid_lift_tests_are_quarantined(tmp_path: Path, conn) -> None:

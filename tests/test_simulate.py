@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,7 @@ from mmm_pipeline.simulate.campaigns import CAMPAIGNS, PLATFORMS
 from mmm_pipeline.simulate.journeys import ANSWERS
 from mmm_pipeline.simulate.params import read_rates
 from mmm_pipeline.simulate.tracking import SESSION_KINDS, build_form_table
+from tests.conftest import folder_digest
 
 SMALL = SimulationConfig(weeks=20, geos=3, scale=0.2, seed=7)
 SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
@@ -31,14 +31,6 @@ TRACKED = ["utm_source", "utm_medium", "utm_campaign", "referrer"]
 def landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("sim") / "landing"
     return out, simulate(out, SMALL)
-
-
-def _digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _files(folder: Path) -> list[Path]:
@@ -85,7 +77,7 @@ def test_same_config_writes_identical_files_and_another_seed_does_not(tmp_path: 
     simulate(tmp_path / "a", config)
     simulate(tmp_path / "b", config)
     simulate(tmp_path / "c", config.model_copy(update={"seed": config.seed + 1}))
-    first, second, other = (_digest(tmp_path / x) for x in "abc")
+    first, second, other = (folder_digest(tmp_path / x) for x in "abc")
     assert first == second
     assert first.keys() == other.keys()
     differing = {k for k in first if first[k] != other[k]}
@@ -97,13 +89,13 @@ def test_rerun_never_deletes_and_refuses_to_mix_simulations(tmp_path: Path) -> N
     config = SimulationConfig(weeks=12, geos=1, scale=0.1)
     simulate(tmp_path, config)
     (tmp_path / "ad_spend" / "users_own_export.csv").write_text("date,geo\n")
-    before = _digest(tmp_path)
+    before = folder_digest(tmp_path)
     # The same config again writes the same bytes and leaves other files alone.
     simulate(tmp_path, config)
-    assert _digest(tmp_path) == before
+    assert folder_digest(tmp_path) == before
     with pytest.raises(LandingZoneNotEmpty, match=r"simulate .* into an empty folder"):
         simulate(tmp_path, config.model_copy(update={"seed": 7}))
-    assert _digest(tmp_path) == before
+    assert folder_digest(tmp_path) == before
 
 
 def test_truth_file_is_the_returned_truth(landing: tuple[Path, dict]) -> None:
@@ -286,7 +278,9 @@ def test_touchpoints_can_be_left_out_without_changing_anything_else(tmp_path: Pa
     without = simulate(tmp_path / "b", config.model_copy(update={"touchpoints": False}))
     assert not list((tmp_path / "b" / "touchpoints").iterdir())
     assert with_visits["contributions"] == without["contributions"]
-    assert _digest(tmp_path / "a" / "conversions") == _digest(tmp_path / "b" / "conversions")
+    assert folder_digest(tmp_path / "a" / "conversions") == folder_digest(
+        tmp_path / "b" / "conversions"
+    )
 
 
 def test_config_is_validated() -> None:
