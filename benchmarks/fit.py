@@ -58,8 +58,7 @@ def _worker(args: argparse.Namespace) -> dict:
     sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
     import arviz as az
     import numpy as np
-    from pymc_marketing.mmm import MMM, GeometricAdstock, LinearTrend, LogisticSaturation
-    from pymc_marketing.mmm.additive_effect import LinearTrendEffect
+    from library_defaults import DEFAULT_SAMPLING, default_mmm
     from recovery import load_inputs
 
     from mmm_pipeline.modeling.calibration import add_lift_tests
@@ -75,19 +74,8 @@ def _worker(args: argparse.Namespace) -> dict:
     X, y = train.drop(columns=[TARGET]), train[TARGET]
     config = load_model_config()
     if args.worker == "default":
-        mmm = MMM(
-            date_column=DATE,
-            channel_columns=panel.channels,
-            target_column=TARGET,
-            dims=(GEO,),
-            adstock=GeometricAdstock(l_max=config.adstock.l_max),
-            saturation=LogisticSaturation(),
-            yearly_seasonality=config.yearly_fourier_order or None,
-            control_columns=panel.controls or None,
-        )
-        trend = LinearTrend(n_changepoints=config.trend.changepoints, dims=(GEO,))
-        mmm.add_mu_effect(LinearTrendEffect(trend=trend, prefix="trend"))
-        sample_kwargs = {"nuts_sampler": "pymc"}
+        mmm = default_mmm(panel, config)
+        sample_kwargs = dict(DEFAULT_SAMPLING)
     else:
         mmm = build_mmm(panel, config)
         profile = PROFILES[args.profile]

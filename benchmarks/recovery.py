@@ -17,6 +17,8 @@ error and the coverage. It is a benchmark, not a test: a full run takes hours.
     # the acceptance test's shape: 3 geos x 130 weeks, 6 channels (one launched
     # mid-history), 2 lift tests
     .venv/bin/python benchmarks/recovery.py --scenario held-out-shape --seeds 1 2 3
+    # the same data, plain pymc-marketing with its defaults (library_defaults.py)
+    .venv/bin/python benchmarks/recovery.py --scenario held-out-shape --model defaults
     # everything (full profile, every scenario and series): hours on 2 cores
     .venv/bin/python benchmarks/recovery.py --all-series
 
@@ -37,6 +39,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import numpy as np
@@ -53,6 +56,7 @@ ALL_SERIES = (
     ("sales_led", "pipeline"),
 )
 INTERVAL = 0.90
+HOLDOUT_WEEKS = 8  # as fit_panel holds out
 
 
 @dataclass(frozen=True)
@@ -218,6 +222,55 @@ def run_one(folder: Path, segment: str, outcome_name: str, profile_name: str, se
     }
 
 
+def run_defaults(folder: Path, segment: str, outcome_name: str, seed: int) -> dict:
+    """Fit pymc-marketing's defaults (``library_defaults``) on the same weeks and score them.
+
+    No lift tests: the plain library, as a user would fit a panel prepared by hand.
+    """
+    import arviz as az
+    from library_defaults import DEFAULT_SAMPLING, default_mmm
+
+    from mmm_pipeline.modeling.panel import DATE, TARGET
+    from mmm_pipeline.modeling.specification import load_model_config
+
+    panel, _lift_tests_unused = load_inputs(folder / "warehouse.duckdb", segment, outcome_name)
+    truth = json.loads((folder / "landing" / "ground_truth.json").read_text())
+    frame = panel.frame.sort_values([DATE, "geo"])
+    cutoff = np.sort(frame[DATE].unique())[-HOLDOUT_WEEKS]
+    train = frame[frame[DATE] < cutoff]
+    mmm = default_mmm(panel, load_model_config())
+    mmm.build_model(train.drop(columns=[TARGET]), train[TARGET])
+    mmm.add_original_scale_contribution_variable(var=["channel_contribution"])
+    started = time.perf_counter()
+    idata = mmm.fit(
+        train.drop(columns=[TARGET]),
+        train[TARGET],
+        random_seed=seed,
+        progressbar=False,
+        **DEFAULT_SAMPLING,
+    )
+    seconds = time.perf_counter() - started
+    free = [v.name for v in mmm.model.free_RVs]
+    summary = az.summary(idata, var_names=free, kind="diagnostics")
+    channels = score(SimpleNamespace(mmm=mmm), truth, segment, outcome_name)
+    return {
+        "folder": folder.name,
+        "series": f"{segment}/{outcome_name}",
+        "profile": "library defaults",
+        "fit_seconds": round(seconds, 1),
+        "max_rhat": float(summary["r_hat"].max()),
+        "min_ess": float(summary["ess_bulk"].min()),
+        "divergences": int(idata.sample_stats["diverging"].sum()),
+        "holdout_mape": None,
+        "gate_reasons": [],
+        "lift_tests": 0,
+        "median_rel_error": float(channels["rel_error"].median()),
+        "max_rel_error": float(channels["rel_error"].max()),
+        "coverage": f"{int(channels['covered'].sum())}/{len(channels)}",
+        "channels": channels.to_dict("records"),
+    }
+
+
 def _markdown_channels(result: dict) -> str:
     lines = [
         f"\n{result['folder']} {result['series']} ({result['profile']}, "
@@ -277,6 +330,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="diagnostic: every lift test reports the simulator's true lift",
     )
+    parser.add_argument(
+        "--model",
+        choices=["ours", "defaults"],
+        default="ours",
+        help="ours (fit_panel, --profile) or pymc-marketing's defaults (library_defaults.py)",
+    )
     parser.add_argument("--json", type=Path, default=REPO_ROOT / "benchmarks/results/recovery.json")
     args = parser.parse_args(argv)
     scenarios = [SCENARIOS[n] for n in (args.scenario or SCENARIOS)]
@@ -286,7 +345,10 @@ def main(argv: list[str] | None = None) -> int:
         for seed in args.seeds:
             folder = build_warehouse(args.workdir, scenario, seed, args.true_lift_tests)
             for segment, outcome_name in series:
-                result = run_one(folder, segment, outcome_name, args.profile, seed)
+                if args.model == "defaults":
+                    result = run_defaults(folder, segment, outcome_name, seed)
+                else:
+                    result = run_one(folder, segment, outcome_name, args.profile, seed)
                 result["scenario"] = scenario.name
                 results.append(result)
                 print(_markdown_channels(result), flush=True)
@@ -298,4 +360,5 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(REPO_ROOT))
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
     sys.exit(main())
