@@ -78,10 +78,35 @@ def test_panel_has_every_week_and_geo_with_explicit_zeros(conn) -> None:
 
 
 def test_survey_answers_give_a_channel_its_expected_share(conn) -> None:
-    # Meta is named in 3 of 10 answers. TV is never named, so its share of last clicks
-    # (4 of 40) stands in: it is not a demand-capture channel, whose clicks would
-    # belong to demand other channels created.
-    assert build_panel(conn, "self_serve", "signup").prior_shares == {"meta": 0.3, "tv": 0.1}
+    # Meta is named in 3 of 10 answers. TV is never named, and its 4 of 40 last clicks
+    # do not stand in: it is seen far more than clicked (clicks_measure_effect false).
+    assert build_panel(conn, "self_serve", "signup").prior_shares == {"meta": 0.3}
+
+
+def test_last_clicks_stand_in_only_for_channels_whose_clicks_measure_their_effect(
+    tmp_path: Path,
+) -> None:
+    # No survey. Non-brand search's clicks are its own; meta's 5 of 100 last clicks are a
+    # small part of the demand it creates, and branded search's 40 collect demand made
+    # elsewhere: both keep the model's default prior.
+    clicks = {"search_nonbrand": 20.0, "meta": 5.0, "branded_search": 40.0, "direct": 35.0}
+    tables = {
+        "marts.fct_survey_answers_weekly": pd.DataFrame(
+            columns=["week_start", "geo", "segment", "outcome", "channel", "responses"]
+        ),
+        "marts.fct_media_weekly": pd.DataFrame(
+            [(W1, "US", c, 100.0) for c in ("search_nonbrand", "meta", "branded_search")],
+            columns=["week_start", "geo", "channel", "spend"],
+        ),
+        "marts.fct_last_click_weekly": pd.DataFrame(
+            [(W1, "US", "sales_led", "signup", c, n) for c, n in clicks.items()],
+            columns=["week_start", "geo", "segment", "outcome", "channel", "conversions"],
+        ),
+    }
+    channels = ["branded_search", "meta", "search_nonbrand"]
+    with make_warehouse(tmp_path / "w.duckdb", tables) as conn:
+        shares = expected_shares(conn, "sales_led", "signup", channels)
+    assert shares == {"search_nonbrand": (pytest.approx(0.2), "last_click")}
 
 
 def test_an_outcome_without_data_says_so(conn) -> None:

@@ -9,11 +9,16 @@ conversions:
 - the share of survey answers that name it ("how did you hear about us?"), which sees
   the demand that views, podcasts and TV create and no click shows, less the recall
   noise measured where the channel cannot have acted (:func:`survey_noise_rate`);
-- otherwise, for a channel that is not demand capture, its share of last clicks
-  (non-brand search: customers rarely name it, but its clicks are its own);
-- otherwise nothing: demand-capture channels (branded search) collect clicks for demand
-  other channels created, so their last-click share overstates them; they keep the
-  model's default prior.
+- otherwise, for a channel whose clicks measure its effect (``clicks_measure_effect`` in
+  the channels seed: non-brand search, affiliate), its share of last clicks: customers
+  rarely name it, but its clicks are its own;
+- otherwise nothing, and the channel keeps the model's default prior. Demand-capture
+  channels (branded search) collect clicks for demand other channels created, so their
+  last-click share overstates them; channels seen far more than clicked (social, video)
+  get a small fraction of the last clicks of the demand they create. On sales-led
+  signups, which have no survey, meta's and YouTube's last-click shares put them 70-85%
+  below the truth with intervals that missed it in every seed
+  (docs/notes/model-recovery.md, section 11).
 
 The share becomes the centre of the channel's log media effect on the model's scale:
 ``log(share * mean(y) / max(y) / mean saturation)`` with the prior's typical curvature,
@@ -86,7 +91,8 @@ def expected_shares(
     survey = weekly_survey.groupby("channel", as_index=False)["responses"].sum()
     survey = survey.rename(columns={"responses": "n"})
     clicks = conn.execute(
-        "select c.channel, sum(c.conversions) as n, any_value(s.is_demand_capture) as capture "
+        "select c.channel, sum(c.conversions) as n, "
+        "any_value(s.clicks_measure_effect) as measures "
         "from marts.fct_last_click_weekly c join seeds.channels s using (channel) "
         "where segment = ? and outcome = ? group by c.channel",
         [segment, outcome],
@@ -104,7 +110,7 @@ def expected_shares(
         elif (
             click_total > 0
             and channel in by_click.index
-            and not bool(by_click.loc[channel, "capture"])
+            and bool(by_click.loc[channel, "measures"])
             and by_click.loc[channel, "n"] > 0
         ):
             shares[channel] = (float(by_click.loc[channel, "n"] / click_total), LAST_CLICK)
