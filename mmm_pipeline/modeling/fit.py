@@ -20,6 +20,7 @@ from pymc_marketing.mmm import MMM
 from mmm_pipeline.modeling.calibration import add_lift_tests
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 from mmm_pipeline.modeling.progress import Say, heartbeat, quiet
+from mmm_pipeline.modeling.share_prior import add_share_prior
 from mmm_pipeline.modeling.specification import ModelConfig, build_mmm, load_model_config
 
 
@@ -110,6 +111,8 @@ def fit_panel(
     mmm.build_model(train.drop(columns=[TARGET]), train[TARGET])
     usable = lift[lift["channel"].isin(panel.channels) & lift["geo"].isin(panel.geos)]
     add_lift_tests(mmm, usable, config.adstock.l_max, config.lift_tests)
+    if config.media_prior.from_tracking_data and config.media_prior.applies_to != "effect":
+        add_share_prior(mmm, panel.prior_shares, config.media_prior.contribution_sigma)
     mmm.add_original_scale_contribution_variable(var=["channel_contribution", "y"])
     label = (
         f"sampling {profile.chains} chains x ({profile.tune} tune + {profile.draws} draws) "

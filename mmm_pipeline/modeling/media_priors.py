@@ -20,10 +20,12 @@ conversions:
   below the truth with intervals that missed it in every seed
   (docs/notes/model-recovery.md, section 11).
 
-The share becomes the centre of the channel's log media effect on the model's scale:
-``log(share * mean(y) / max(y) / mean saturation)`` with the prior's typical curvature,
-and the spread set in ``model.yaml``. The data still decide: a lift test or a clear
-response in the spend moves the channel away from it.
+By default the share is a prior on the channel's summed contribution as a share of
+the outcome (share_prior.py, ``media_prior`` in ``model.yaml``). With ``applies_to:
+effect`` it becomes the centre of the channel's log media effect on the model's scale
+instead: ``log(share * mean(y) / max(y) / mean saturation)`` at the prior's typical
+curvature (:func:`log_effect_centres`). Either way the data still decide: a lift test
+or a clear response in the spend moves the channel away from it.
 """
 
 from __future__ import annotations

@@ -55,11 +55,16 @@ class TrendConfig(_Strict):
 
 
 class MediaPriorConfig(_Strict):
-    """Centre each channel's media effect on its survey or last-click share."""
+    """What a channel's survey or last-click share is a prior on (share_prior.py)."""
 
     from_tracking_data: bool = True
     # Spread of the channel's log effect around that centre (1 sd = a factor of e**sigma).
     sigma: float = 0.6
+    # What the share is a prior on: the channel's maximum effect (``effect``), its summed
+    # contribution as a share of the outcome (``contribution``, share_prior.py), or both.
+    applies_to: Literal["effect", "contribution", "both"] = "contribution"
+    # Spread of the log contribution share, where ``applies_to`` includes the contribution.
+    contribution_sigma: float = 0.4
 
 
 class LiftTestConfig(_Strict):
@@ -167,6 +172,7 @@ def _with_media_prior(config: ModelConfig, panel: ModelPanel) -> dict[str, Prior
     beta = priors.get("saturation_beta")
     if (
         not config.media_prior.from_tracking_data
+        or config.media_prior.applies_to == "contribution"
         or not panel.prior_shares
         or beta is None
         or beta.transform != "exp"

@@ -1,0 +1,57 @@
+"""The tracking data's share of conversions as a prior on each channel's contribution.
+
+:mod:`media_priors` turns a channel's survey or last-click share into an expected share
+of the conversions. Centring the channel's maximum effect (``saturation_beta``) on it
+holds only at the prior's typical curvature: a channel whose saturation comes out
+steeper adds more at the same ``beta``, so the share constrains nothing once the
+curvature moves. In the acceptance shape's seed 1, meta saturated at twice the true
+rate and four of six channels came out 32-61% high while their survey shares sat
+within 16% of the truth (docs/notes/model-recovery.md, section 12).
+
+So the share enters as a soft constraint on what it measures: the channel's
+summed contribution over the fitted weeks, as a share of the summed outcome, has a
+log-normal prior around the tracking share. It is a soft constraint on a function of
+``beta``, ``lam`` and the retention, the way Meridian's ROI priors constrain the
+contribution rather than a coefficient; the data and lift tests still decide.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+from pymc_marketing.mmm import MMM
+
+SHARE_PRIOR = "media_share_prior"
+
+
+def _tensor(mmm: MMM, name: str) -> pt.TensorVariable:
+    """A model variable as a plain tensor (pymc-marketing 1.3 keeps some as xtensors)."""
+    variable = mmm.model[name]
+    return variable.values if hasattr(variable, "values") else variable
+
+
+def add_share_prior(mmm: MMM, shares: dict[str, float], sigma: float) -> None:
+    """Put ``log(contribution share) ~ Normal(log(share), sigma)`` on each named channel.
+
+    Call on a built model before fitting. Shares are fractions of all conversions; the
+    contribution share is the channel's summed contribution over every geo and fitted
+    week (outcome units) divided by the summed outcome.
+    """
+    channels = list(mmm.model.coords["channel"])
+    named = [c for c in channels if shares.get(c, 0.0) > 0]
+    if not named:
+        return
+    index = np.array([channels.index(c) for c in named])
+    centre = np.log(np.array([shares[c] for c in named]))
+    with mmm.model:
+        scale = _tensor(mmm, "target_scale")
+        # channel_contribution is on the scaled target (per geo); target_data is not.
+        per_geo = _tensor(mmm, "channel_contribution").sum(axis=0)
+        contribution = (per_geo * scale[:, None]).sum(axis=0)
+        total = _tensor(mmm, "target_data").sum()
+        log_share = pt.log(contribution[index] / total)
+        # Written as an observed Normal (the density is symmetric in value and mean):
+        # PyMC lowers an observed term's xtensor graph to plain tensors, which have
+        # gradients; a Potential keeps the xtensor ops, and NUTS cannot run on them.
+        pm.Normal(SHARE_PRIOR, mu=log_share, sigma=sigma, observed=centre)

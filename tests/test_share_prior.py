@@ -1,0 +1,64 @@
+"""The tracking share as a prior on a channel's contribution (share_prior.py).
+
+The term must measure what the share measures: the channel's contribution summed over
+geos and weeks in outcome units (each geo's scaled contribution times that geo's
+scale) over the summed outcome. A fit with a tight share prior must move the channel's
+contribution towards the share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from mmm_pipeline.modeling.fit import channel_contributions, fit_panel
+from mmm_pipeline.modeling.lift_tests import LIFT_COLUMNS
+from mmm_pipeline.modeling.panel import TARGET, ModelPanel
+from mmm_pipeline.modeling.share_prior import SHARE_PRIOR, add_share_prior
+from mmm_pipeline.modeling.specification import MediaPriorConfig, ModelConfig, build_mmm
+from tests.test_fit import TINY, _panel
+
+
+def test_the_term_is_a_log_normal_density_of_the_channels_share_of_the_outcome() -> None:
+    panel = _panel()
+    frame = panel.frame
+    mmm = build_mmm(panel)
+    mmm.build_model(frame.drop(columns=[TARGET]), frame[TARGET])
+    add_share_prior(mmm, {"weak": 0.05, "strong": 0.3}, sigma=0.5)
+    model = mmm.model
+    point = model.initial_point()
+    (contribution_at_values,) = model.replace_rvs_by_values([model["channel_contribution"].values])
+    scaled = model.compile_fn(
+        contribution_at_values, inputs=model.value_vars, on_unused_input="ignore"
+    )(point)
+    scale = frame.groupby("geo", sort=False)[TARGET].max()
+    scale = scale.reindex(list(model.coords["geo"])).to_numpy()
+    contribution = (scaled.sum(axis=0) * scale[:, None]).sum(axis=0)
+    share = contribution / frame[TARGET].sum()
+    channels = list(model.coords["channel"])
+    expected = sum(
+        stats.norm.logpdf(np.log(share[channels.index(c)]), np.log(s), 0.5)
+        for c, s in (("strong", 0.3), ("weak", 0.05))
+    )
+    term = model.compile_logp(vars=[model[SHARE_PRIOR]], sum=True)(point)
+    assert np.isclose(term, expected), (term, expected)
+
+
+def test_a_tight_share_prior_pulls_the_channels_contribution_towards_it() -> None:
+    panel = _panel()
+    no_lift = pd.DataFrame(columns=LIFT_COLUMNS)
+    total = panel.frame[TARGET].sum()
+
+    def weak_share(panel: ModelPanel, config: ModelConfig) -> float:
+        outcome = fit_panel(panel, no_lift, TINY, holdout_weeks=6, seed=1, config=config)
+        rows = channel_contributions(outcome)
+        return float(rows.loc[rows["channel"] == "weak", "contribution"].sum() / total)
+
+    free = weak_share(panel, ModelConfig(media_prior=MediaPriorConfig(from_tracking_data=False)))
+    told = replace(panel, prior_shares={"weak": 4 * free})
+    tight = MediaPriorConfig(applies_to="contribution", contribution_sigma=0.1)
+    pulled = weak_share(told, ModelConfig(media_prior=tight))
+    assert 2.5 * free < pulled < 5 * free, (free, pulled)
