@@ -65,3 +65,18 @@ def folder_digest(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def summed_contribution_at(model, frame: pd.DataFrame, point: dict) -> dict[str, float]:
+    """Each channel's contribution over geos and weeks at ``point``, in outcome units.
+
+    Computed by hand from the model's scaled ``channel_contribution`` and each geo's
+    maximum outcome, so the prior terms of share_prior.py and roi_pooling.py are checked
+    against an independent reading of what they measure.
+    """
+    (at_values,) = model.replace_rvs_by_values([model["channel_contribution"].values])
+    scaled = model.compile_fn(at_values, inputs=model.value_vars, on_unused_input="ignore")(point)
+    scale = frame.groupby("geo", sort=False)["y"].max()
+    scale = scale.reindex(list(model.coords["geo"])).to_numpy()
+    totals = (scaled.sum(axis=0) * scale[:, None]).sum(axis=0)
+    return dict(zip(model.coords["channel"], totals, strict=True))

@@ -18,7 +18,13 @@ from mmm_pipeline.modeling.fit import channel_contributions, fit_panel
 from mmm_pipeline.modeling.lift_tests import LIFT_COLUMNS
 from mmm_pipeline.modeling.panel import TARGET, ModelPanel
 from mmm_pipeline.modeling.share_prior import SHARE_PRIOR, add_share_prior
-from mmm_pipeline.modeling.specification import MediaPriorConfig, ModelConfig, build_mmm
+from mmm_pipeline.modeling.specification import (
+    MediaPriorConfig,
+    ModelConfig,
+    RoiPoolingConfig,
+    build_mmm,
+)
+from tests.conftest import summed_contribution_at
 from tests.test_fit import TINY, _panel
 
 
@@ -30,17 +36,10 @@ def test_the_term_is_a_log_normal_density_of_the_channels_share_of_the_outcome()
     add_share_prior(mmm, {"weak": 0.05, "strong": 0.3}, sigma=0.5)
     model = mmm.model
     point = model.initial_point()
-    (contribution_at_values,) = model.replace_rvs_by_values([model["channel_contribution"].values])
-    scaled = model.compile_fn(
-        contribution_at_values, inputs=model.value_vars, on_unused_input="ignore"
-    )(point)
-    scale = frame.groupby("geo", sort=False)[TARGET].max()
-    scale = scale.reindex(list(model.coords["geo"])).to_numpy()
-    contribution = (scaled.sum(axis=0) * scale[:, None]).sum(axis=0)
-    share = contribution / frame[TARGET].sum()
-    channels = list(model.coords["channel"])
+    contribution = summed_contribution_at(model, frame, point)
+    share = {c: v / frame[TARGET].sum() for c, v in contribution.items()}
     expected = sum(
-        stats.norm.logpdf(np.log(share[channels.index(c)]), np.log(s), 0.5)
+        stats.norm.logpdf(np.log(share[c]), np.log(s), 0.5)
         for c, s in (("strong", 0.3), ("weak", 0.05))
     )
     term = model.compile_logp(vars=[model[SHARE_PRIOR]], sum=True)(point)
@@ -57,8 +56,11 @@ def test_a_tight_share_prior_pulls_the_channels_contribution_towards_it() -> Non
         rows = channel_contributions(outcome)
         return float(rows.loc[rows["channel"] == "weak", "contribution"].sum() / total)
 
-    free = weak_share(panel, ModelConfig(media_prior=MediaPriorConfig(from_tracking_data=False)))
+    # Return pooling would tie the untracked strong channel to weak's share: off here.
+    off = RoiPoolingConfig(enabled=False)
+    untracked = MediaPriorConfig(from_tracking_data=False)
+    free = weak_share(panel, ModelConfig(media_prior=untracked, roi_pooling=off))
     told = replace(panel, prior_shares={"weak": 4 * free})
     tight = MediaPriorConfig(applies_to="contribution", contribution_sigma=0.1)
-    pulled = weak_share(told, ModelConfig(media_prior=tight))
+    pulled = weak_share(told, ModelConfig(media_prior=tight, roi_pooling=off))
     assert 2.5 * free < pulled < 5 * free, (free, pulled)

@@ -20,6 +20,7 @@ from pymc_marketing.mmm import MMM
 from mmm_pipeline.modeling.calibration import add_lift_tests
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 from mmm_pipeline.modeling.progress import Say, heartbeat, quiet
+from mmm_pipeline.modeling.roi_pooling import add_roi_pooling
 from mmm_pipeline.modeling.share_prior import add_share_prior
 from mmm_pipeline.modeling.specification import ModelConfig, build_mmm, load_model_config
 
@@ -113,6 +114,10 @@ def fit_panel(
     add_lift_tests(mmm, usable, config.adstock.l_max, config.lift_tests)
     if config.media_prior.from_tracking_data and config.media_prior.applies_to != "effect":
         add_share_prior(mmm, panel.prior_shares, config.media_prior.contribution_sigma)
+    if config.roi_pooling.enabled:
+        spend = train[panel.channels].sum().to_dict()
+        shares = panel.prior_shares if config.media_prior.from_tracking_data else {}
+        add_roi_pooling(mmm, spend, float(train[TARGET].sum()), config.roi_pooling.sigma, shares)
     mmm.add_original_scale_contribution_variable(var=["channel_contribution", "y"])
     label = (
         f"sampling {profile.chains} chains x ({profile.tune} tune + {profile.draws} draws) "

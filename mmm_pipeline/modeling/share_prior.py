@@ -31,6 +31,16 @@ def _tensor(mmm: MMM, name: str) -> pt.TensorVariable:
     return variable.values if hasattr(variable, "values") else variable
 
 
+def summed_contribution(mmm: MMM) -> pt.TensorVariable:
+    """Each channel's contribution summed over geos and fitted weeks, in outcome units.
+
+    ``channel_contribution`` is on the target scaled per geo; ``target_scale`` undoes it.
+    """
+    scale = _tensor(mmm, "target_scale")
+    per_geo = _tensor(mmm, "channel_contribution").sum(axis=0)
+    return (per_geo * scale[:, None]).sum(axis=0)
+
+
 def add_share_prior(mmm: MMM, shares: dict[str, float], sigma: float) -> None:
     """Put ``log(contribution share) ~ Normal(log(share), sigma)`` on each named channel.
 
@@ -45,12 +55,8 @@ def add_share_prior(mmm: MMM, shares: dict[str, float], sigma: float) -> None:
     index = np.array([channels.index(c) for c in named])
     centre = np.log(np.array([shares[c] for c in named]))
     with mmm.model:
-        scale = _tensor(mmm, "target_scale")
-        # channel_contribution is on the scaled target (per geo); target_data is not.
-        per_geo = _tensor(mmm, "channel_contribution").sum(axis=0)
-        contribution = (per_geo * scale[:, None]).sum(axis=0)
         total = _tensor(mmm, "target_data").sum()
-        log_share = pt.log(contribution[index] / total)
+        log_share = pt.log(summed_contribution(mmm)[index] / total)
         # Written as an observed Normal (the density is symmetric in value and mean):
         # PyMC lowers an observed term's xtensor graph to plain tensors, which have
         # gradients; a Potential keeps the xtensor ops, and NUTS cannot run on them.

@@ -67,6 +67,14 @@ class MediaPriorConfig(_Strict):
     contribution_sigma: float = 0.4
 
 
+class RoiPoolingConfig(_Strict):
+    """Whether channel returns on spend are pooled around a learned level (roi_pooling.py)."""
+
+    enabled: bool = True
+    # 1 sd of a channel's log return around the common level (a factor of e**sigma).
+    sigma: float = 1.0
+
+
 class LiftTestConfig(_Strict):
     """How a lift test's read-out enters the likelihood.
 
@@ -84,6 +92,7 @@ class ModelConfig(_Strict):
     adstock: AdstockConfig = AdstockConfig()
     lift_tests: LiftTestConfig = LiftTestConfig()
     media_prior: MediaPriorConfig = MediaPriorConfig()
+    roi_pooling: RoiPoolingConfig = RoiPoolingConfig()
     saturation: str = "logistic"
     yearly_fourier_order: int = 2
     trend: TrendConfig = TrendConfig()
