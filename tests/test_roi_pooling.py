@@ -1,7 +1,8 @@
-"""Channel returns on spend pooled around a learned common level (roi_pooling.py).
+"""The return-on-spend prior for channels the tracking data miss (roi_pooling.py).
 
 The term must measure return the way the ROI tables do, contribution in outcome units
-per unit of spend summed over geos and weeks, and pooling must draw the returns of
+per unit of spend summed over geos and weeks, around the level the tracked channels'
+shares imply (or a learned one when none is tracked), and it must draw the returns of
 channels together only as far as its spread allows.
 """
 

@@ -68,10 +68,10 @@ class MediaPriorConfig(_Strict):
 
 
 class RoiPoolingConfig(_Strict):
-    """Whether channel returns on spend are pooled around a learned level (roi_pooling.py)."""
+    """Whether channels the tracking data miss get a return-on-spend prior (roi_pooling.py)."""
 
     enabled: bool = True
-    # 1 sd of a channel's log return around the common level (a factor of e**sigma).
+    # 1 sd of such a channel's log return around the common level (a factor of e**sigma).
     sigma: float = 1.0
 
 
