@@ -55,6 +55,7 @@ def add_share_prior(mmm: MMM, shares: dict[str, float], sigma: float) -> None:
     index = np.array([channels.index(c) for c in named])
     centre = np.log(np.array([shares[c] for c in named]))
     with mmm.model:
+        # target_data is in outcome units, as summed_contribution is.
         total = _tensor(mmm, "target_data").sum()
         log_share = pt.log(summed_contribution(mmm)[index] / total)
         # Written as an observed Normal (the density is symmetric in value and mean):
