@@ -41,6 +41,21 @@ class Write:
     before: tuple[tuple[str, list], ...] = ()
 
 
+def _created_with_columns(table: str, columns: Mapping[str, str]) -> tuple[tuple[str, list], ...]:
+    """Create ``table`` on first use, and add the columns a table of an older version lacks.
+
+    Tables that keep rows across runs (slices of other series, the ledgers) may have been
+    written by an older version; the columns added since are added, empty for the old
+    rows, rather than the rows being dropped.
+    """
+    create = (f"create table if not exists {table} ({_ddl(columns)})", [])
+    added = tuple(
+        (f"alter table {table} add column if not exists {quote_identifier(name)} {sql_type}", [])
+        for name, sql_type in columns.items()
+    )
+    return (create, *added)
+
+
 def table_replacement(table: str, columns: Mapping[str, str], frame: pd.DataFrame) -> Write:
     """Replace the whole of ``table`` with ``frame`` under the declared column types."""
     return Write(
@@ -63,7 +78,7 @@ def slice_replacement(
         columns,
         frame,
         (
-            (f"create table if not exists {table} ({_ddl(columns)})", []),
+            *_created_with_columns(table, columns),
             (f"delete from {table} where {condition}", list(where.values())),  # noqa: S608
         ),
     )
@@ -71,9 +86,7 @@ def slice_replacement(
 
 def ledger_append(table: str, columns: Mapping[str, str], frame: pd.DataFrame) -> Write:
     """Append ``frame`` to a ledger table that only grows (created on first use)."""
-    return Write(
-        table, columns, frame, ((f"create table if not exists {table} ({_ddl(columns)})", []),)
-    )
+    return Write(table, columns, frame, _created_with_columns(table, columns))
 
 
 def publish(conn: DuckDBPyConnection, writes: list[Write]) -> None:

@@ -112,6 +112,9 @@ def _describe_model(
     naive: float | None,
     seconds: float,
     reasons: str,
+    attempt: int | None = None,
+    attempt_label: str | None = None,
+    advice: str | None = None,
 ) -> str:
     error = "no holdout" if mape is None else f"holdout MAPE {mape:.1%}"
     if mape is not None and naive is not None:
@@ -120,7 +123,10 @@ def _describe_model(
         f"  {status.upper() if status != 'accepted' else status:<9} {segment} x {outcome}: "
         f"R-hat {rhat:.3f}, ESS {ess:.0f}, {divergences} divergences, {error}; {seconds:.0f} s"
     )
-    return line + (f"\n      {reasons}" if reasons else "")
+    if attempt is not None and attempt > 1:
+        line += f" (attempt {attempt}: {attempt_label})"
+    line += f"\n      {reasons}" if reasons else ""
+    return line + (f"\n      what to do: {advice}" if advice else "")
 
 
 def _int(metadata: dict, key: str) -> int:
@@ -223,8 +229,8 @@ def summarize(
         summary.models = _query(
             warehouse,
             "select segment, outcome, status, max_rhat, min_ess, divergences, holdout_mape, "
-            "naive_mape, fit_seconds, reasons from mmm.model_runs "
-            "where list_contains(?, dagster_run_id) order by segment, outcome",
+            "naive_mape, fit_seconds, reasons, attempt, attempt_label, advice from mmm.model_runs "
+            "where list_contains(?, dagster_run_id) order by segment, outcome, attempt",
             [[result.run_id for result in results]],
         )
     if "mmm.experiment_agreement" in summary.table_rows:

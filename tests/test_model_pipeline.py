@@ -312,8 +312,17 @@ def test_a_rejected_fit_is_recorded_and_changes_nothing_else(fitted: dict) -> No
     ]
     assert not check.passed and "bulk ESS" in check.description
     runs = fitted["conn"].execute("select * from mmm.model_runs order by fitted_at").df()
-    assert runs["status"].tolist() == ["accepted", "rejected"]
-    assert "bulk ESS" in runs["reasons"].iloc[1]
+    # The rejected refit was tried twice more (escalation.py), each try its own row.
+    assert runs["status"].tolist() == ["accepted", "rejected", "rejected", "rejected"]
+    assert runs["attempt_label"].tolist()[1:] == [
+        "as configured",
+        "longer sampling",
+        "simpler specification",
+    ]
+    assert runs["draws"].tolist()[1:3] == [IMPOSSIBLE.draws, 2 * IMPOSSIBLE.draws]
+    assert all("bulk ESS" in reasons for reasons in runs["reasons"].iloc[1:])
+    assert runs["advice"].iloc[:3].isna().all() and "sampler" in runs["advice"].iloc[3]
+    assert len(set(runs["artifact_path"])) == 4
     roi_after = fitted["conn"].execute("select * from mmm.channel_roi order by geo, channel").df()
     pd.testing.assert_frame_equal(roi_after, fitted["roi_before"])
     assert set(roi_after["run_id"]) == {runs["run_id"].iloc[0]}

@@ -46,6 +46,13 @@ MODEL_RUNS_COLUMNS = {
     "channels": "VARCHAR",
     "lift_tests": "INTEGER",
     "dagster_run_id": "VARCHAR",
+    # Which try of this series in this run (escalation.py): 1 as configured, then the
+    # retries, each with its label, its sampling depth and, on a last failure, advice.
+    "attempt": "INTEGER",
+    "attempt_label": "VARCHAR",
+    "draws": "INTEGER",
+    "tune": "INTEGER",
+    "advice": "VARCHAR",
 }
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.modeling.escalation import Attempt, first_attempt, next_attempt, what_to_do
 from mmm_pipeline.modeling.fit import PROFILES, FitOutcome, fit_panel
 from mmm_pipeline.modeling.lift_tests import ALL_SEGMENTS, Calibration, load_calibration
 from mmm_pipeline.modeling.panel import DATE, ModelPanel, build_panel
@@ -43,6 +44,7 @@ from mmm_pipeline.modeling.runs import (
     run_record,
 )
 from mmm_pipeline.modeling.series import Series
+from mmm_pipeline.modeling.specification import load_model_config
 from mmm_pipeline.publish import publish, slice_replacement
 
 HOLDOUT_WEEKS = 8
@@ -140,10 +142,15 @@ def fit_series(
 ) -> SeriesFit:
     """Fit, judge, save and (if accepted) publish the model of one series.
 
-    The warehouse is opened twice, briefly: to read the inputs and to publish. DuckDB
-    has one writer per file, so holding a connection through minutes of sampling would
-    lock out every reader (``mmm query``, the UI) for that long. ``connect`` must close
-    its connection when the block fails too, as ``resources.Warehouse`` does.
+    A rejected fit is tried again as :mod:`escalation` documents (longer sampling, then
+    a simpler specification); every attempt is a row in ``mmm.model_runs``, and the
+    first accepted one is published. When every attempt is rejected, the last one's row
+    carries ``advice`` in words and the model in force (if any) stays in force.
+
+    The warehouse is opened briefly: to read the inputs, and to publish each attempt.
+    DuckDB has one writer per file, so holding a connection through minutes of sampling
+    would lock out every reader (``mmm query``, the UI) for that long. ``connect`` must
+    close its connection when the block fails too, as ``resources.Warehouse`` does.
 
     Raises
     ------
@@ -153,10 +160,53 @@ def fit_series(
     say(f"{series.key}: reading inputs from the warehouse")
     with connect() as conn:
         inputs = read_inputs(conn, series)
+    tried = [first_attempt(PROFILES[profile], load_model_config())]
+    while True:
+        attempt = tried[-1]
+        fitted = _fit_once(inputs, series, attempt, len(tried), profile, data_dir, say)
+        fitted.run["dagster_run_id"] = dagster_run_id
+        following = None if fitted.accepted else next_attempt(tried, fitted.outcome.reasons)
+        if fitted.accepted:
+            say(f"{series.key}: contributions, ROI and lift-test agreement from the posterior")
+            fitted.tables = _result_tables(series, fitted, inputs, interval_level)
+        elif following is None:
+            fitted.run["advice"] = what_to_do(fitted.outcome.reasons)
+        if fitted.accepted or following is None:
+            say(f"{series.key}: plots")
+            fitted.plots = fit_plots(fitted, series.folder(data_dir / "plots"))
+        writes = [
+            slice_replacement(table, RESULT_TABLES[table], frame, series._asdict())
+            for table, frame in fitted.tables.items()
+        ]
+        say(f"{series.key}: publishing")
+        with connect() as conn:
+            publish(conn, [*writes, run_record(fitted.run)])
+        if following is None:
+            return fitted
+        say(f"{series.key}: attempt {len(tried)} rejected; trying again with {following.label}")
+        tried.append(following)
+
+
+def _fit_once(
+    inputs: SeriesInputs,
+    series: Series,
+    attempt: Attempt,
+    number: int,
+    profile: str,
+    data_dir: Path,
+    say: Say,
+) -> SeriesFit:
+    """One attempt: fit, gate and save the model; its ledger row, not yet published."""
     panel = inputs.panel
-    sampling = PROFILES[profile]
+    sampling = attempt.profile
     outcome = fit_panel(
-        panel, inputs.calibration.measurements, sampling, HOLDOUT_WEEKS, SEED, say=say
+        panel,
+        inputs.calibration.measurements,
+        sampling,
+        HOLDOUT_WEEKS,
+        SEED,
+        config=attempt.config,
+        say=say,
     )
     say(
         f"{series.key}: {'accepted' if outcome.accepted else 'rejected'} "
@@ -188,22 +238,14 @@ def fit_series(
         "geos": ",".join(panel.geos),
         "channels": ",".join(panel.channels),
         "lift_tests": outcome.lift["experiment_id"].nunique() if not outcome.lift.empty else 0,
-        "dagster_run_id": dagster_run_id,
+        "dagster_run_id": None,
+        "attempt": number,
+        "attempt_label": attempt.label,
+        "draws": sampling.draws,
+        "tune": sampling.tune,
+        "advice": None,
     }
-    fitted = SeriesFit(run=run, outcome=outcome, panel=panel)
-    if outcome.accepted:
-        say(f"{series.key}: contributions, ROI and lift-test agreement from the posterior")
-        fitted.tables = _result_tables(series, fitted, inputs, interval_level)
-    say(f"{series.key}: plots")
-    fitted.plots = fit_plots(fitted, series.folder(data_dir / "plots"))
-    writes = [
-        slice_replacement(table, RESULT_TABLES[table], frame, series._asdict())
-        for table, frame in fitted.tables.items()
-    ]
-    say(f"{series.key}: publishing")
-    with connect() as conn:
-        publish(conn, [*writes, run_record(run)])
-    return fitted
+    return SeriesFit(run=run, outcome=outcome, panel=panel)
 
 
 def _result_tables(

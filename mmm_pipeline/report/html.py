@@ -119,6 +119,20 @@ def _read(conn: DuckDBPyConnection, table: str, sql: str) -> pd.DataFrame:
     return conn.execute(sql).df() if has_table(conn, table) else pd.DataFrame()
 
 
+def _still_failing(conn: DuckDBPyConnection) -> pd.DataFrame:
+    """Series whose latest fit was rejected, with its reasons and what to do."""
+    latest = _read(
+        conn,
+        "mmm.model_runs",
+        "select * from mmm.model_runs qualify row_number() over "
+        "(partition by segment, outcome order by fitted_at desc) = 1 order by all",
+    )
+    if latest.empty or "advice" not in latest:
+        return pd.DataFrame()
+    failing = latest[latest["status"] != "accepted"]
+    return failing[["segment", "outcome", "reasons", "advice"]].fillna("")
+
+
 def build_report(conn: DuckDBPyConnection, data_dir: Path, level: float) -> Path:
     """Write this run's report under ``data_dir/reports/`` and return the page's path."""
     stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S}"
@@ -165,6 +179,14 @@ def build_report(conn: DuckDBPyConnection, data_dir: Path, level: float) -> Path
         "forecast's) is used below.",
     )
     report.table(runs.drop(columns=["run_id"]) if not runs.empty else runs, "No fits yet.")
+    failing = _still_failing(conn)
+    if not failing.empty:
+        report.section(
+            "Series whose last fit was rejected",
+            "Every automatic attempt was rejected (longer sampling, then a simpler model); "
+            "the last accepted model, if there is one, is still the one in force.",
+        )
+        report.table(failing)
     in_force = (
         runs[runs["status"] == "accepted"].drop_duplicates(["segment", "outcome"])
         if not runs.empty
