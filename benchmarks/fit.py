@@ -95,7 +95,7 @@ def _worker(args: argparse.Namespace) -> dict:
                 usable[["channel", "geo", "x", "delta_x", "delta_y", "sigma"]]
             )
     else:  # ours: with the in-window adstock ramp, as fit_panel does
-        add_lift_tests(mmm, usable, config.adstock.l_max)
+        add_lift_tests(mmm, usable, config.lift_tests)
     mmm.add_original_scale_contribution_variable(var=["channel_contribution", "y"])
     started = time.perf_counter()
     idata = mmm.fit(X, y, random_seed=args.seed, progressbar=False, **sample_kwargs)

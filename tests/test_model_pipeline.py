@@ -368,6 +368,12 @@ def test_reports_compare_outcomes_and_time_horizons(fitted: dict) -> None:
     horizons = fitted["conn"].execute("select * from mmm.time_horizons").df()
     assert set(horizons["channel"]) == {"meta", "podcast"}
     assert (horizons["half_life_weeks_low"] <= horizons["half_life_weeks_high"]).all()
+    assert (horizons["adstock_form"] == "geometric").all()
+    for name in ("peak_lag_weeks", "weeks_to_half_effect", "weeks_to_90pct_effect"):
+        assert (horizons[f"{name}_low"] <= horizons[name]).all()
+        assert (horizons[name] <= horizons[f"{name}_high"]).all()
+    assert (horizons["weeks_to_90pct_effect"] >= horizons["weeks_to_half_effect"]).all()
+    assert (horizons["weeks_to_half_effect"] >= 1).all()
 
 
 def test_attribution_gives_direct_credit_back_to_meta_and_word_of_mouth(fitted: dict) -> None:

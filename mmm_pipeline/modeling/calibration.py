@@ -11,7 +11,7 @@ So the term here follows pymc-marketing's (a likelihood on the weekly lift, Stud
 default rather than its Normal, the model's own saturation parameters, per-geo scaling)
 and adds the ramp: in window week
 ``t`` the adstocked spend has moved by ``delta_x * sum(w[0..t])`` with the model's
-normalised geometric weights ``w``, and the expected weekly lift is the mean over the
+normalised carry-over weights ``w``, and the expected weekly lift is the mean over the
 window's weeks of ``beta * (sat(x + delta_x * ramp_t) - sat(x))``. Carry-over after the
 window is not counted, as the read-out did not count it.
 """
@@ -24,6 +24,7 @@ import pymc as pm
 import pytensor.tensor as pt
 from pymc_marketing.mmm import MMM
 
+from mmm_pipeline.modeling.carryover import kernel_tensor
 from mmm_pipeline.modeling.specification import LiftTestConfig
 
 LIFT_LIKELIHOOD = "lift_tests"
@@ -40,21 +41,19 @@ def _per_row(mmm: MMM, name: str, geo: np.ndarray, channel: np.ndarray) -> pt.Te
     return tensor[tuple(index[dim] for dim in dims)] if dims else tensor
 
 
-def window_ramp(alpha: pt.TensorLike, l_max: int, horizon: int) -> pt.TensorVariable:
+def window_ramp(weights: pt.TensorLike, horizon: int) -> pt.TensorVariable:
     """Share of a step change in spend that the adstock has passed on, per window week.
 
-    ``alpha`` holds one retention per row; the result is (rows, horizon): in week ``t``
-    of the window, the sum of the first ``t + 1`` normalised geometric weights.
+    ``weights`` holds one normalised kernel per row (rows, l_max); the result is (rows,
+    horizon): in week ``t`` of the window, the sum of the first ``t + 1`` weights.
     """
-    alpha = pt.as_tensor(alpha)
-    powers = alpha[:, None] ** np.arange(l_max)[None, :]
-    ramp = pt.cumsum(powers / powers.sum(axis=1, keepdims=True), axis=1)
-    return ramp[:, np.minimum(np.arange(horizon), l_max - 1)]
+    weights = pt.as_tensor(weights)
+    l_max = weights.shape[1]
+    ramp = pt.cumsum(weights, axis=1)
+    return ramp[:, pt.minimum(pt.arange(horizon), l_max - 1)]
 
 
-def add_lift_tests(
-    mmm: MMM, lift: pd.DataFrame, l_max: int, config: LiftTestConfig | None = None
-) -> None:
+def add_lift_tests(mmm: MMM, lift: pd.DataFrame, config: LiftTestConfig | None = None) -> None:
     """Add every lift-test row to the built model's likelihood (call before fitting).
 
     ``lift`` has ``channel``, ``geo``, ``x``, ``delta_x``, ``delta_y``, ``sigma`` (per
@@ -70,12 +69,11 @@ def add_lift_tests(
     # Mean over each row's own window weeks.
     in_window = (np.arange(horizon)[None, :] < weeks[:, None]) / weeks[:, None]
     with mmm.model:
-        alpha = _per_row(mmm, "adstock_alpha", geo, channel)
         lam = _per_row(mmm, "saturation_lam", geo, channel)
         beta = _per_row(mmm, "saturation_beta", geo, channel)
         channel_scale = mmm.model["channel_scale"].values[geo, channel]
         target_scale = mmm.model["target_scale"].values[geo]
-        ramp = window_ramp(alpha, l_max, horizon)
+        ramp = window_ramp(kernel_tensor(mmm, geo, channel), horizon)
         x = (lift["x"].to_numpy() / channel_scale)[:, None]
         moved = x + (lift["delta_x"].to_numpy() / channel_scale)[:, None] * ramp
 

@@ -44,6 +44,9 @@ class SamplingProfile:
     # 11.8% against the naive 10.8% (docs/notes/model-recovery.md). A broken trend or
     # a model that fits noise lands far beyond 20%.
     max_holdout_ratio: float = 1.2
+    # nutpie's mass-matrix adaptation: "diag", or "low_rank" for posteriors whose
+    # parameters move together (a channel's effect and curvature along a ridge).
+    adaptation: str = "diag"
 
 
 PROFILES = {
@@ -111,7 +114,7 @@ def fit_panel(
     mmm = build_mmm(panel, config)
     mmm.build_model(train.drop(columns=[TARGET]), train[TARGET])
     usable = lift[lift["channel"].isin(panel.channels) & lift["geo"].isin(panel.geos)]
-    add_lift_tests(mmm, usable, config.adstock.l_max, config.lift_tests)
+    add_lift_tests(mmm, usable, config.lift_tests)
     if config.media_prior.from_tracking_data and config.media_prior.applies_to != "effect":
         add_share_prior(mmm, panel.prior_shares, config.media_prior.contribution_sigma)
     if config.roi_pooling.enabled:
@@ -136,6 +139,7 @@ def fit_panel(
             random_seed=seed,
             progressbar=False,
             nuts_sampler=profile.nuts_sampler,
+            **_sampler_options(profile),
         )
     free = [variable.name for variable in mmm.model.free_RVs]
     summary = az.summary(idata, var_names=free, kind="diagnostics")
@@ -168,6 +172,13 @@ def fit_panel(
     outcome.reasons = _gate(outcome, profile)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _sampler_options(profile: SamplingProfile) -> dict:
+    """Options only nutpie takes, passed only to it."""
+    if profile.nuts_sampler != "nutpie" or profile.adaptation == "diag":
+        return {}
+    return {"nuts_sampler_kwargs": {"adaptation": profile.adaptation}}
 
 
 def _gate(outcome: FitOutcome, profile: SamplingProfile) -> list[str]:

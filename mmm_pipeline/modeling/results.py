@@ -13,6 +13,7 @@ import xarray as xr
 from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.calibration import LIFT_ESTIMATE
+from mmm_pipeline.modeling.horizons import channel_horizons
 from mmm_pipeline.modeling.panel import DATE, GEO
 from mmm_pipeline.modeling.posterior import (
     SAMPLE,
@@ -83,6 +84,16 @@ CHANNEL_PARAMETER_COLUMNS = {
     "half_life_weeks": "DOUBLE",
     "half_life_weeks_low": "DOUBLE",
     "half_life_weeks_high": "DOUBLE",
+    "adstock_form": "VARCHAR",
+    "peak_lag_weeks": "DOUBLE",
+    "peak_lag_weeks_low": "DOUBLE",
+    "peak_lag_weeks_high": "DOUBLE",
+    "weeks_to_half_effect": "DOUBLE",
+    "weeks_to_half_effect_low": "DOUBLE",
+    "weeks_to_half_effect_high": "DOUBLE",
+    "weeks_to_90pct_effect": "DOUBLE",
+    "weeks_to_90pct_effect_low": "DOUBLE",
+    "weeks_to_90pct_effect_high": "DOUBLE",
     "saturation_spend": "DOUBLE",
     "saturation_spend_low": "DOUBLE",
     "saturation_spend_high": "DOUBLE",
@@ -171,33 +182,38 @@ def channel_roi(
 
 
 def channel_parameters(mmm: MMM, draws: ChannelDraws, level: float) -> pd.DataFrame:
-    """Adstock half-life and the weekly spend where each channel saturates, per geo.
+    """Carry-over (form, peak, half-life, time to effect) and saturation spend, per geo.
 
-    Geo ``ALL``: retention averaged over geos weighted by spend, and the sum of the geos'
-    saturation spends (the weekly budget at which every geo is near its ceiling).
+    The carry-over figures come from the fitted kernel (horizons.py) and are a
+    channel's, shared by its geos. Geo ``ALL``: retention averaged over geos weighted by
+    spend, and the sum of the geos' saturation spends (the weekly budget at which every
+    geo is near its ceiling).
     """
     like = draws.recent_weekly_spend
-    alpha = parameter_draws(mmm, "adstock_alpha", like)
     lam = parameter_draws(mmm, "saturation_lam", like)
     scale = mmm.idata.constant_data["channel_scale"]
     saturation_spend = np.log((1 + SATURATION_SHARE) / (1 - SATURATION_SHARE)) / lam * scale
     bought = draws.spend > 0
     weights = draws.spend / draws.spend.sum(GEO).where(draws.spend.sum(GEO) > 0)
-    alpha = xr.concat([alpha, (alpha * weights).sum(GEO).expand_dims({GEO: [ALL]})], dim=GEO)
+    alpha = None
+    if "adstock_alpha" in mmm.idata.posterior:
+        alpha = parameter_draws(mmm, "adstock_alpha", like)
+        total = (alpha * weights).sum(GEO).expand_dims({GEO: [ALL]})
+        alpha = xr.concat([alpha, total], dim=GEO)
+    horizons = channel_horizons(mmm, draws.spend, level).set_index("channel")
     saturation_spend = _with_all(saturation_spend.where(bought, 0.0))
     bought = xr.concat([bought, bought.any(GEO).expand_dims({GEO: [ALL]})], dim=GEO)
     recent = _with_all(like)
-    with np.errstate(divide="ignore"):
-        half_life = np.log(0.5) / np.log(alpha)
     rows = []
-    for geo in alpha[GEO].values:
-        for channel in alpha["channel"].values:
+    for geo in bought[GEO].values:
+        for channel in bought["channel"].values:
             cell = {GEO: geo, "channel": channel}
             if not bool(bought.sel(cell)):
                 continue
             row = {"geo": geo, "channel": channel, "recent_weekly_spend": float(recent.sel(cell))}
-            row |= _summaries("adstock_alpha", alpha.sel(cell).values, level)
-            row |= _summaries("half_life_weeks", half_life.sel(cell).values, level, "median")
+            if alpha is not None:
+                row |= _summaries("adstock_alpha", alpha.sel(cell).values, level)
+            row |= horizons.loc[str(channel)].to_dict()
             row |= _summaries(
                 "saturation_spend", saturation_spend.sel(cell).values, level, "median"
             )

@@ -20,10 +20,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 from pymc_extras.deserialize import deserialize
 from pymc_extras.prior import Prior
-from pymc_marketing.mmm import MMM, GeometricAdstock, LinearTrend, LogisticSaturation
+from pymc_marketing.mmm import MMM, LinearTrend, LogisticSaturation
 from pymc_marketing.mmm.additive_effect import LinearTrendEffect
 from pymc_marketing.mmm.scaling import DataDerivedScaling
 
+from mmm_pipeline.modeling.carryover import build_adstock, window
 from mmm_pipeline.modeling.media_priors import log_effect_centres
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 
@@ -35,7 +36,7 @@ class _Strict(BaseModel):
 
 
 class AdstockConfig(_Strict):
-    """Geometric adstock over ``l_max`` weeks, and what each kind of channel retains.
+    """The adstock form and window (carryover.py), and what each kind of channel retains.
 
     ``by_channel`` replaces the Beta prior's parameters of the weekly retention for the
     channels it names: brand channels (TV, video, audio) carry over for weeks, search
@@ -43,8 +44,17 @@ class AdstockConfig(_Strict):
     fast ones (docs/notes/model-recovery.md).
     """
 
+    form: Literal["geometric", "delayed"] = "geometric"
     l_max: int = 8
+    # A longer window for outcomes that follow the spend by months (pipeline, revenue).
+    l_max_by_outcome: dict[str, int] = {}
+    # With the delayed form: 1 sd of the half-normal prior on each channel's peak lag.
+    delay_sigma: float = 2.0
     by_channel: dict[str, dict[str, float]] = {}
+
+    def window(self, outcome: str) -> int:
+        """The adstock window, in weeks, of ``outcome``."""
+        return window(self.l_max, self.l_max_by_outcome, outcome)
 
 
 class TrendConfig(_Strict):
@@ -121,7 +131,9 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
         channel_columns=panel.channels,
         target_column=TARGET,
         dims=(GEO,),
-        adstock=GeometricAdstock(l_max=config.adstock.l_max),
+        adstock=build_adstock(
+            config.adstock.form, config.adstock.window(panel.outcome), config.adstock.delay_sigma
+        ),
         saturation=LogisticSaturation(),
         yearly_seasonality=config.yearly_fourier_order or None,
         control_columns=panel.controls or None,
