@@ -36,6 +36,11 @@ HORIZON_STATISTICS = (
     "weeks_to_90pct_effect",
 )
 
+# The columns the horizons add to a table, with their types.
+HORIZON_COLUMNS = {"adstock_form": "VARCHAR"} | {
+    f"{name}{suffix}": "DOUBLE" for name in HORIZON_STATISTICS for suffix in ("", "_low", "_high")
+}
+
 
 def adstock_form(mmm: MMM) -> str:
     """The carry-over form in words, as ``mmm.channel_parameters`` reports it."""

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.modeling.horizons import HORIZON_COLUMNS
 from mmm_pipeline.publish import has_table
 
 # marginal / average ROI above this: still close to linear; below the other: saturated.
@@ -49,19 +50,7 @@ TIME_HORIZON_COLUMNS = {
     "outcome": "VARCHAR",
     "channel": "VARCHAR",
     "run_id": "VARCHAR",
-    "adstock_form": "VARCHAR",
-    "half_life_weeks": "DOUBLE",
-    "half_life_weeks_low": "DOUBLE",
-    "half_life_weeks_high": "DOUBLE",
-    "peak_lag_weeks": "DOUBLE",
-    "peak_lag_weeks_low": "DOUBLE",
-    "peak_lag_weeks_high": "DOUBLE",
-    "weeks_to_half_effect": "DOUBLE",
-    "weeks_to_half_effect_low": "DOUBLE",
-    "weeks_to_half_effect_high": "DOUBLE",
-    "weeks_to_90pct_effect": "DOUBLE",
-    "weeks_to_90pct_effect_low": "DOUBLE",
-    "weeks_to_90pct_effect_high": "DOUBLE",
+    **HORIZON_COLUMNS,
 }
 
 

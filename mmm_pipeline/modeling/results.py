@@ -13,7 +13,7 @@ import xarray as xr
 from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.calibration import LIFT_ESTIMATE
-from mmm_pipeline.modeling.horizons import channel_horizons
+from mmm_pipeline.modeling.horizons import HORIZON_COLUMNS, channel_horizons
 from mmm_pipeline.modeling.panel import DATE, GEO
 from mmm_pipeline.modeling.posterior import (
     SAMPLE,
@@ -81,19 +81,7 @@ CHANNEL_PARAMETER_COLUMNS = {
     "adstock_alpha": "DOUBLE",
     "adstock_alpha_low": "DOUBLE",
     "adstock_alpha_high": "DOUBLE",
-    "half_life_weeks": "DOUBLE",
-    "half_life_weeks_low": "DOUBLE",
-    "half_life_weeks_high": "DOUBLE",
-    "adstock_form": "VARCHAR",
-    "peak_lag_weeks": "DOUBLE",
-    "peak_lag_weeks_low": "DOUBLE",
-    "peak_lag_weeks_high": "DOUBLE",
-    "weeks_to_half_effect": "DOUBLE",
-    "weeks_to_half_effect_low": "DOUBLE",
-    "weeks_to_half_effect_high": "DOUBLE",
-    "weeks_to_90pct_effect": "DOUBLE",
-    "weeks_to_90pct_effect_low": "DOUBLE",
-    "weeks_to_90pct_effect_high": "DOUBLE",
+    **HORIZON_COLUMNS,
     "saturation_spend": "DOUBLE",
     "saturation_spend_low": "DOUBLE",
     "saturation_spend_high": "DOUBLE",
