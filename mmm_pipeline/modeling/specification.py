@@ -45,7 +45,7 @@ class AdstockConfig(_Strict):
     """
 
     form: Literal["geometric", "delayed"] = "geometric"
-    l_max: int = 8
+    l_max: int = 13
     # A longer window for outcomes that follow the spend by months (pipeline, revenue).
     l_max_by_outcome: dict[str, int] = {}
     # With the delayed form: 1 sd of the half-normal prior on each channel's peak lag.
