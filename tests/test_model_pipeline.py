@@ -443,7 +443,8 @@ def test_the_steady_state_response_is_the_models_own_prediction_of_held_spend(
     mmm = MMM.load(path)
     response = ResponseModel.from_mmm(mmm)
     held = np.array([[900.0, 300.0], [400.0, 1200.0]])  # (geo, channel), weekly
-    weeks = pd.date_range("2026-01-05", periods=12, freq="7D")
+    # Held for longer than the adstock window, so the last week is at steady state.
+    weeks = pd.date_range("2026-01-05", periods=mmm.adstock.l_max + 4, freq="7D")
     frame = pd.DataFrame(
         [
             {"date": week, "geo": geo, **dict(zip(response.channels, held[g], strict=True))}

@@ -187,10 +187,14 @@ def build_report(conn: DuckDBPyConnection, data_dir: Path, level: float) -> Path
             "the last accepted model, if there is one, is still the one in force.",
         )
         report.table(failing)
-    in_force = (
-        runs[runs["status"] == "accepted"].drop_duplicates(["segment", "outcome"])
-        if not runs.empty
-        else runs
+    # The model in force may be older than the fits shown (a refit tried three times and
+    # rejected each time pushes it out of the last rows): read it on its own.
+    in_force = _read(
+        conn,
+        "mmm.model_runs",
+        "select segment, outcome, run_id from mmm.model_runs where status = 'accepted' "
+        "qualify row_number() over (partition by segment, outcome order by fitted_at desc) "
+        "= 1 order by segment, outcome",
     )
     for run in in_force.itertuples():
         folder = plots / run.segment / run.outcome
