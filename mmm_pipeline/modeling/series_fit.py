@@ -163,8 +163,9 @@ def fit_series(
     tried = [first_attempt(PROFILES[profile], load_model_config())]
     while True:
         attempt = tried[-1]
-        fitted = _fit_once(inputs, series, attempt, len(tried), profile, data_dir, say)
-        fitted.run["dagster_run_id"] = dagster_run_id
+        fitted = _fit_once(
+            inputs, series, attempt, len(tried), profile, data_dir, dagster_run_id, say
+        )
         following = None if fitted.accepted else next_attempt(tried, fitted.outcome.reasons)
         if fitted.accepted:
             say(f"{series.key}: contributions, ROI and lift-test agreement from the posterior")
@@ -194,6 +195,7 @@ def _fit_once(
     number: int,
     profile: str,
     data_dir: Path,
+    dagster_run_id: str | None,
     say: Say,
 ) -> SeriesFit:
     """One attempt: fit, gate and save the model; its ledger row, not yet published."""
@@ -238,7 +240,7 @@ def _fit_once(
         "geos": ",".join(panel.geos),
         "channels": ",".join(panel.channels),
         "lift_tests": outcome.lift["experiment_id"].nunique() if not outcome.lift.empty else 0,
-        "dagster_run_id": None,
+        "dagster_run_id": dagster_run_id,
         "attempt": number,
         "attempt_label": attempt.label,
         "draws": sampling.draws,
