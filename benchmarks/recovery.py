@@ -208,17 +208,72 @@ def score(outcome, truth: dict, segment: str, outcome_name: str) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def run_one(folder: Path, segment: str, outcome_name: str, profile_name: str, seed: int) -> dict:
-    """Fit one segment x outcome of one simulated business and score it."""
+def _with_funnel(warehouse: Path, panel, upstream_fits: dict):
+    """The panel with its funnel prior from this run's upstream fit (modeling/funnel.py).
+
+    The pipeline builds it from the upstream model in force; here the upstream fit of
+    the same benchmark run stands in for it.
+    """
+    from mmm_pipeline.modeling.funnel import estimate_funnel, upstream_outcome, with_funnel_prior
+    from mmm_pipeline.modeling.specification import load_model_config
+
+    config = load_model_config().funnel
+    outcomes = {o for s, o in upstream_fits if s == panel.segment} | {panel.outcome}
+    upstream = upstream_outcome(panel.outcome, outcomes, config.downstream_of)
+    if upstream is None or (panel.segment, upstream) not in upstream_fits:
+        return panel, None
+    query = (
+        "select week_start, geo, conversions from marts.fct_conversions_weekly "
+        "where segment = ? and outcome = ?"
+    )
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        down, up = (conn.execute(query, [panel.segment, o]).df() for o in (panel.outcome, upstream))
+    funnel = estimate_funnel(down, up, upstream, config.max_lag_weeks)
+    if funnel is None:
+        return panel, None
+    posterior = upstream_fits[(panel.segment, upstream)].mmm.idata.posterior
+    total = posterior["channel_contribution_original_scale"].sum(("date", "geo"))
+    draws = total.stack(sample=("chain", "draw")).transpose("channel", "sample").to_numpy()
+    tail = (1 - INTERVAL) / 2
+    contributions = pd.DataFrame(
+        {
+            "channel": total["channel"].to_numpy(),
+            "contribution": draws.mean(axis=1),
+            "contribution_low": np.quantile(draws, tail, axis=1),
+            "contribution_high": np.quantile(draws, 1 - tail, axis=1),
+        }
+    )
+    dates = pd.DatetimeIndex(posterior["date"].to_numpy())
+    weeks = (dates.min(), dates.max())
+    return with_funnel_prior(panel, funnel, contributions, weeks, INTERVAL, config), funnel
+
+
+def run_one(
+    folder: Path,
+    segment: str,
+    outcome_name: str,
+    profile_name: str,
+    seed: int,
+    upstream_fits: dict | None = None,
+) -> dict:
+    """Fit one segment x outcome of one simulated business and score it.
+
+    ``upstream_fits`` holds this run's fits by (segment, outcome); a downstream series
+    takes its funnel prior from its upstream one there, and its own fit is added.
+    """
     from mmm_pipeline.modeling.fit import PROFILES, fit_panel
 
+    upstream_fits = {} if upstream_fits is None else upstream_fits
     panel, lift = load_inputs(folder / "warehouse.duckdb", segment, outcome_name)
+    panel, funnel = _with_funnel(folder / "warehouse.duckdb", panel, upstream_fits)
     truth = json.loads((folder / "landing" / "ground_truth.json").read_text())
     started = time.perf_counter()
     outcome = fit_panel(panel, lift, PROFILES[profile_name], seed=seed)
     seconds = time.perf_counter() - started
+    upstream_fits[(segment, outcome_name)] = outcome
     channels = score(outcome, truth, segment, outcome_name)
     return {
+        "funnel": None if funnel is None else funnel.__dict__,
         "folder": folder.name,
         "series": f"{segment}/{outcome_name}",
         "profile": profile_name,
@@ -344,6 +399,9 @@ def main(argv: list[str] | None = None) -> int:
         "--all-series", action="store_true", help="every segment x outcome, not only the main one"
     )
     parser.add_argument(
+        "--segment", help="only this segment's series (a held-out family's, e.g. sales_led)"
+    )
+    parser.add_argument(
         "--workdir",
         type=Path,
         default=Path(tempfile.gettempdir()) / "mmm-recovery",
@@ -370,12 +428,15 @@ def main(argv: list[str] | None = None) -> int:
         for seed in args.seeds:
             folder = build_warehouse(args.workdir, scenario, seed, args.true_lift_tests)
             models = ["ours", "defaults"] if args.model == "both" else [args.model]
+            fits: dict = {}
             for segment, outcome_name in _series_of(folder, scenario, series):
+                if args.segment and segment != args.segment:
+                    continue
                 for model in models:
                     if model == "defaults":
                         result = run_defaults(folder, segment, outcome_name, seed)
                     else:
-                        result = run_one(folder, segment, outcome_name, args.profile, seed)
+                        result = run_one(folder, segment, outcome_name, args.profile, seed, fits)
                     result["scenario"] = scenario.name
                     results.append(result)
                     print(_markdown_channels(result), flush=True)

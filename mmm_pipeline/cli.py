@@ -78,7 +78,9 @@ def run_pipeline(settings: Settings) -> int:
     import dagster as dg
 
     from mmm_pipeline.definitions import defs
+    from mmm_pipeline.modeling.funnel import upstream_first
     from mmm_pipeline.modeling.series import Series
+    from mmm_pipeline.modeling.specification import load_model_config
     from mmm_pipeline.parallel_fits import run_fits
     from mmm_pipeline.run_summary import summarize
 
@@ -98,7 +100,10 @@ def run_pipeline(settings: Settings) -> int:
                     "select segment, outcome from mmm.readiness "
                     "where geo = 'ALL' and ready order by 1, 2"
                 ).fetchall()
-            keys = [Series(segment, outcome).key for segment, outcome in ready]
+            # A downstream series (pipeline) takes its prior from its upstream series'
+            # model in force (funnel.py), so the upstream one is fitted first.
+            ordered = upstream_first(ready, load_model_config().funnel.downstream_of)
+            keys = [Series(segment, outcome).key for segment, outcome in ordered]
             results += run_fits(defs, instance, keys, settings.fit_parallelism)
             results.append(_execute(defs, "mmm_report", instance))
     summary = summarize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mmm_pipeline.modeling.horizons import kernel_statistics
+from mmm_pipeline.modeling.horizons import kernel_statistics, through_lag
 
 
 def _cumulative(weights: np.ndarray) -> np.ndarray:
@@ -36,3 +36,23 @@ def test_a_kernel_that_never_halves_within_its_window_has_no_finite_half_life() 
     statistics = kernel_statistics(_cumulative(np.ones(4)))
     assert statistics["half_life_weeks"] == [np.inf]
     assert statistics["weeks_to_half_effect"] == [2.0]
+
+
+def test_a_funnel_lag_after_an_immediate_kernel_moves_every_horizon_by_the_lag() -> None:
+    immediate = _cumulative(np.array([1.0, 0.0, 0.0]))
+    three_weeks = np.array([0.0, 0.0, 0.0, 1.0])
+    statistics = kernel_statistics(through_lag(immediate, three_weeks))
+    assert statistics["peak_lag_weeks"] == [3.0]
+    assert statistics["weeks_to_half_effect"] == [4.0]
+    assert statistics["weeks_to_90pct_effect"] == [4.0]
+
+
+def test_a_funnel_lag_spreads_a_geometric_kernel_and_keeps_its_total() -> None:
+    geometric = _cumulative(0.6 ** np.arange(8))
+    lag = np.array([0.2, 0.5, 0.3])
+    carried = through_lag(geometric, lag)
+    assert carried[0, -1] == pytest.approx(1.0)
+    # Each week's weight is the geometric weights shifted by each lag, weighted.
+    weights = np.diff(geometric[0], prepend=0.0)
+    expected = np.convolve(weights, lag)
+    assert np.diff(carried[0], prepend=0.0) == pytest.approx(expected)

@@ -46,6 +46,24 @@ def test_the_term_is_a_log_normal_density_of_the_channels_share_of_the_outcome()
     assert np.isclose(term, expected), (term, expected)
 
 
+def test_a_channel_with_its_own_spread_is_held_by_that_spread() -> None:
+    panel = _panel()
+    frame = panel.frame
+    mmm = build_mmm(panel)
+    mmm.build_model(frame.drop(columns=[TARGET]), frame[TARGET])
+    # A funnel's shares come with a spread per channel (funnel.py).
+    add_share_prior(mmm, {"weak": 0.05, "strong": 0.3}, sigma=0.5, sigmas={"weak": 0.2})
+    model = mmm.model
+    point = model.initial_point()
+    contribution = summed_contribution_at(model, frame, point)
+    share = {c: v / frame[TARGET].sum() for c, v in contribution.items()}
+    expected = stats.norm.logpdf(np.log(share["strong"]), np.log(0.3), 0.5) + stats.norm.logpdf(
+        np.log(share["weak"]), np.log(0.05), 0.2
+    )
+    term = model.compile_logp(vars=[model[SHARE_PRIOR]], sum=True)(point)
+    assert np.isclose(term, expected), (term, expected)
+
+
 def test_a_tight_share_prior_pulls_the_channels_contribution_towards_it() -> None:
     panel = _panel()
     no_lift = pd.DataFrame(columns=LIFT_COLUMNS)

@@ -116,7 +116,12 @@ def fit_panel(
     usable = lift[lift["channel"].isin(panel.channels) & lift["geo"].isin(panel.geos)]
     add_lift_tests(mmm, usable, config.lift_tests)
     if config.media_prior.from_tracking_data and config.media_prior.applies_to != "effect":
-        add_share_prior(mmm, panel.prior_shares, config.media_prior.contribution_sigma)
+        add_share_prior(
+            mmm,
+            panel.prior_shares,
+            config.media_prior.contribution_sigma,
+            panel.prior_share_sigmas,
+        )
     if config.roi_pooling.enabled:
         spend = train[panel.channels].sum().to_dict()
         shares = panel.prior_shares if config.media_prior.from_tracking_data else {}

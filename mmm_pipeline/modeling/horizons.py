@@ -99,13 +99,31 @@ def _half_life(weights: np.ndarray, peak: np.ndarray, top: np.ndarray, lags: int
     return result
 
 
-def channel_horizons(mmm: MMM, spend: xr.DataArray, level: float) -> pd.DataFrame:
-    """One row per channel: the adstock form and each horizon with its interval."""
+def through_lag(cumulative: np.ndarray, lag: np.ndarray) -> np.ndarray:
+    """Cumulative shares (..., lags) of a kernel followed by a further ``lag`` (weights)."""
+    weights = np.diff(cumulative, axis=-1, prepend=0.0)
+    carried = np.zeros((*weights.shape[:-1], weights.shape[-1] + len(lag) - 1))
+    for delay, share in enumerate(lag):
+        carried[..., delay : delay + weights.shape[-1]] += share * weights
+    return np.cumsum(carried, axis=-1)
+
+
+def channel_horizons(
+    mmm: MMM, spend: xr.DataArray, level: float, funnel_lag: np.ndarray | None = None
+) -> pd.DataFrame:
+    """One row per channel: the adstock form and each horizon with its interval.
+
+    ``funnel_lag`` (weights per week) is the lag of a funnel that follows ``mmm``'s
+    kernel: a downstream outcome's horizons are its upstream model's carry-over, then
+    the sales cycle (funnel.py).
+    """
     cumulative = cumulative_kernel(mmm, spend)
-    statistics = kernel_statistics(cumulative.values)
+    values = cumulative.values if funnel_lag is None else through_lag(cumulative.values, funnel_lag)
+    statistics = kernel_statistics(values)
+    form = adstock_form(mmm) + ("" if funnel_lag is None else " then funnel lag")
     rows = []
     for index, channel in enumerate(cumulative["channel"].values):
-        row: dict[str, object] = {"channel": str(channel), "adstock_form": adstock_form(mmm)}
+        row: dict[str, object] = {"channel": str(channel), "adstock_form": form}
         for name in HORIZON_STATISTICS:
             centre, low, high = interval(statistics[name][:, index], level, "median")
             row |= {name: centre, f"{name}_low": low, f"{name}_high": high}

@@ -33,6 +33,10 @@ class ModelPanel:
     controls: list[str]
     # Expected share of conversions per channel from surveys or clicks (media_priors.py).
     prior_shares: dict[str, float] = field(default_factory=dict)
+    # The sd of each share's log where it is not the configured one (a funnel's shares).
+    prior_share_sigmas: dict[str, float] = field(default_factory=dict)
+    # Where the shares come from: "tracking" (survey, clicks) or the upstream outcome.
+    prior_source: str = "tracking"
 
     @property
     def geos(self) -> list[str]:

@@ -169,11 +169,18 @@ def channel_roi(
     return pd.DataFrame(rows)
 
 
-def channel_parameters(mmm: MMM, draws: ChannelDraws, level: float) -> pd.DataFrame:
+def channel_parameters(
+    mmm: MMM,
+    draws: ChannelDraws,
+    level: float,
+    horizons_from: tuple[MMM, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """Carry-over (form, peak, half-life, time to effect) and saturation spend, per geo.
 
     The carry-over figures come from the fitted kernel (horizons.py) and are a
-    channel's, shared by its geos. Geo ``ALL``: retention averaged over geos weighted by
+    channel's, shared by its geos; for a downstream series, ``horizons_from`` is its
+    upstream model and the funnel's lag weights, and the horizons are that model's
+    kernel followed by the lag. Geo ``ALL``: retention averaged over geos weighted by
     spend, and the sum of the geos' saturation spends (the weekly budget at which every
     geo is near its ceiling).
     """
@@ -188,7 +195,8 @@ def channel_parameters(mmm: MMM, draws: ChannelDraws, level: float) -> pd.DataFr
         alpha = parameter_draws(mmm, "adstock_alpha", like)
         total = (alpha * weights).sum(GEO).expand_dims({GEO: [ALL]})
         alpha = xr.concat([alpha, total], dim=GEO)
-    horizons = channel_horizons(mmm, draws.spend, level).set_index("channel")
+    kernel, lag = horizons_from if horizons_from is not None else (mmm, None)
+    horizons = channel_horizons(kernel, draws.spend, level, lag).set_index("channel")
     saturation_spend = _with_all(saturation_spend.where(bought, 0.0))
     bought = xr.concat([bought, bought.any(GEO).expand_dims({GEO: [ALL]})], dim=GEO)
     recent = _with_all(like)
@@ -201,7 +209,8 @@ def channel_parameters(mmm: MMM, draws: ChannelDraws, level: float) -> pd.DataFr
             row = {"geo": geo, "channel": channel, "recent_weekly_spend": float(recent.sel(cell))}
             if alpha is not None:
                 row |= _summaries("adstock_alpha", alpha.sel(cell).values, level)
-            row |= horizons.loc[str(channel)].to_dict()
+            if str(channel) in horizons.index:
+                row |= horizons.loc[str(channel)].to_dict()
             row |= _summaries(
                 "saturation_spend", saturation_spend.sel(cell).values, level, "median"
             )

@@ -53,6 +53,16 @@ MODEL_RUNS_COLUMNS = {
     "draws": "INTEGER",
     "tune": "INTEGER",
     "advice": "VARCHAR",
+    # A downstream series (pipeline from demo requests, funnel.py): the upstream outcome
+    # its prior came through, the conversion rate per upstream conversion with its
+    # standard error, the gamma lag's mean and sd in weeks, and the share of the
+    # downstream outcome the upstream explains. Empty for every other series.
+    "funnel_upstream": "VARCHAR",
+    "funnel_rate": "DOUBLE",
+    "funnel_rate_se": "DOUBLE",
+    "funnel_lag_mean_weeks": "DOUBLE",
+    "funnel_lag_sd_weeks": "DOUBLE",
+    "funnel_through_share": "DOUBLE",
 }
 
 

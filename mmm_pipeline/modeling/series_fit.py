@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from duckdb import DuckDBPyConnection
+from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.escalation import Attempt, first_attempt, next_attempt, what_to_do
 from mmm_pipeline.modeling.fit import PROFILES, FitOutcome, fit_panel
+from mmm_pipeline.modeling.funnel import Funnel, read_funnel_prior
 from mmm_pipeline.modeling.lift_tests import ALL_SEGMENTS, Calibration, load_calibration
 from mmm_pipeline.modeling.panel import DATE, ModelPanel, build_panel
 from mmm_pipeline.modeling.plots import fit_plots
@@ -40,6 +43,7 @@ from mmm_pipeline.modeling.runs import (
     ACCEPTED,
     REJECTED,
     artifact_path,
+    model_file,
     readiness_verdict,
     run_record,
 )
@@ -116,15 +120,28 @@ class SeriesInputs:
     calibration: Calibration
     experiments: pd.DataFrame
     value_per_conversion: pd.Series | None
+    # How this series follows the upstream one its prior came from (funnel.py), if any,
+    # and that upstream series' run in force.
+    funnel: Funnel | None = None
+    upstream_run: dict | None = None
 
 
-def read_inputs(conn: DuckDBPyConnection, series: Series) -> SeriesInputs:
-    """Read a series' inputs, refusing a series that the readiness stage did not pass."""
+def read_inputs(conn: DuckDBPyConnection, series: Series, level: float) -> SeriesInputs:
+    """Read a series' inputs, refusing a series that the readiness stage did not pass.
+
+    A downstream series (pipeline) takes its prior from its upstream series' model in
+    force, carried through the funnel (funnel.py), at the interval ``level`` that
+    model's published intervals have.
+    """
     ready, reasons = readiness_verdict(conn, series)
     if not ready:
         raise NotReady(f"{series.segment} x {series.outcome} is not ready for an MMM: {reasons}")
+    panel = build_panel(conn, series.segment, series.outcome)
+    panel, funnel, upstream_run = read_funnel_prior(conn, panel, level, load_model_config().funnel)
     return SeriesInputs(
-        panel=build_panel(conn, series.segment, series.outcome),
+        panel=panel,
+        funnel=funnel,
+        upstream_run=upstream_run,
         calibration=load_calibration(conn, series.segment, series.outcome),
         experiments=_experiments(conn, series),
         value_per_conversion=_value_per_conversion(conn, series),
@@ -159,7 +176,7 @@ def fit_series(
     """
     say(f"{series.key}: reading inputs from the warehouse")
     with connect() as conn:
-        inputs = read_inputs(conn, series)
+        inputs = read_inputs(conn, series, interval_level)
     tried = [first_attempt(PROFILES[profile], load_model_config())]
     while True:
         attempt = tried[-1]
@@ -169,7 +186,7 @@ def fit_series(
         following = None if fitted.accepted else next_attempt(tried, fitted.outcome.reasons)
         if fitted.accepted:
             say(f"{series.key}: contributions, ROI and lift-test agreement from the posterior")
-            fitted.tables = _result_tables(series, fitted, inputs, interval_level)
+            fitted.tables = _result_tables(series, fitted, inputs, interval_level, data_dir)
         elif following is None:
             fitted.run["advice"] = what_to_do(fitted.outcome.reasons)
         if fitted.accepted or following is None:
@@ -246,12 +263,33 @@ def _fit_once(
         "draws": sampling.draws,
         "tune": sampling.tune,
         "advice": None,
+        **_funnel_columns(inputs.funnel),
     }
     return SeriesFit(run=run, outcome=outcome, panel=panel)
 
 
+def _funnel_columns(funnel: Funnel | None) -> dict:
+    """The ledger's account of the funnel a downstream series' prior came through."""
+    return {
+        "funnel_upstream": funnel.upstream if funnel else None,
+        "funnel_rate": funnel.rate if funnel else None,
+        "funnel_rate_se": funnel.rate_se if funnel else None,
+        "funnel_lag_mean_weeks": funnel.lag_mean if funnel else None,
+        "funnel_lag_sd_weeks": funnel.lag_sd if funnel else None,
+        "funnel_through_share": funnel.through_share if funnel else None,
+    }
+
+
+def _horizons_from(inputs: SeriesInputs, data_dir: Path) -> tuple[MMM, np.ndarray] | None:
+    """A downstream series' horizons: its upstream model's kernel, then the funnel's lag."""
+    if inputs.funnel is None or inputs.upstream_run is None:
+        return None
+    upstream = MMM.load(str(model_file(inputs.upstream_run, data_dir / "models")))
+    return upstream, inputs.funnel.weights(load_model_config().funnel.max_lag_weeks)
+
+
 def _result_tables(
-    series: Series, fitted: SeriesFit, inputs: SeriesInputs, level: float
+    series: Series, fitted: SeriesFit, inputs: SeriesInputs, level: float, data_dir: Path
 ) -> dict[str, pd.DataFrame]:
     mmm = fitted.outcome.mmm
     draws = channel_draws(mmm, fitted.panel)
@@ -261,6 +299,8 @@ def _result_tables(
     )
     return {
         "mmm.channel_roi": channel_roi(draws, inputs.value_per_conversion, level).assign(**labels),
-        "mmm.channel_parameters": channel_parameters(mmm, draws, level).assign(**labels),
+        "mmm.channel_parameters": channel_parameters(
+            mmm, draws, level, _horizons_from(inputs, data_dir)
+        ).assign(**labels),
         "mmm.experiment_agreement": agreement.assign(**labels),
     }

@@ -41,12 +41,18 @@ def summed_contribution(mmm: MMM) -> pt.TensorVariable:
     return (per_geo * scale[:, None]).sum(axis=0)
 
 
-def add_share_prior(mmm: MMM, shares: dict[str, float], sigma: float) -> None:
+def add_share_prior(
+    mmm: MMM,
+    shares: dict[str, float],
+    sigma: float,
+    sigmas: dict[str, float] | None = None,
+) -> None:
     """Put ``log(contribution share) ~ Normal(log(share), sigma)`` on each named channel.
 
     Call on a built model before fitting. Shares are fractions of all conversions; the
     contribution share is the channel's summed contribution over every geo and fitted
-    week (outcome units) divided by the summed outcome.
+    week (outcome units) divided by the summed outcome. ``sigmas`` overrides ``sigma``
+    for the channels it names (a funnel knows how sure each channel's share is).
     """
     channels = list(mmm.model.coords["channel"])
     named = [c for c in channels if shares.get(c, 0.0) > 0]
@@ -61,4 +67,5 @@ def add_share_prior(mmm: MMM, shares: dict[str, float], sigma: float) -> None:
         # Written as an observed Normal (the density is symmetric in value and mean):
         # PyMC lowers an observed term's xtensor graph to plain tensors, which have
         # gradients; a Potential keeps the xtensor ops, and NUTS cannot run on them.
-        pm.Normal(SHARE_PRIOR, mu=log_share, sigma=sigma, observed=centre)
+        spread = np.array([(sigmas or {}).get(c, sigma) for c in named])
+        pm.Normal(SHARE_PRIOR, mu=log_share, sigma=spread, observed=centre)

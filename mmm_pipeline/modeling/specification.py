@@ -96,6 +96,20 @@ class LiftTestConfig(_Strict):
     nu: float = 3.0
 
 
+class FunnelConfig(_Strict):
+    """Which outcome is created from which, and how the funnel's prior is spread (funnel.py).
+
+    ``downstream_of`` maps an outcome to the one it is made from; it applies in every
+    segment that delivers both. The prior's sd per channel is the upstream interval's
+    and the conversion rate's, kept within ``min_sigma`` and ``max_sigma``.
+    """
+
+    downstream_of: dict[str, str] = {}
+    max_lag_weeks: int = 26
+    min_sigma: float = 0.15
+    max_sigma: float = 1.0
+
+
 class ModelConfig(_Strict):
     """Everything ``model.yaml`` may say."""
 
@@ -103,6 +117,7 @@ class ModelConfig(_Strict):
     lift_tests: LiftTestConfig = LiftTestConfig()
     media_prior: MediaPriorConfig = MediaPriorConfig()
     roi_pooling: RoiPoolingConfig = RoiPoolingConfig()
+    funnel: FunnelConfig = FunnelConfig()
     saturation: str = "logistic"
     yearly_fourier_order: int = 2
     trend: TrendConfig = TrendConfig()

@@ -1,0 +1,249 @@
+"""A funnel for lagged outcomes: pipeline created from demo requests, revenue from orders.
+
+A downstream outcome (opportunities in a CRM) is made from an upstream one (the demo
+requests that sales turns into opportunities) weeks later. Its own spend-to-outcome
+adstock has to hold the channel's carry-over and the sales cycle at once, and the
+downstream series has no survey or last click of its own, so nothing tells the model
+which channel made it: on the held-out B2B business every channel's pipeline came out
+low, LinkedIn at a fifth of its truth (docs/notes/model-recovery.md, section 14).
+
+The upstream model already knows which channel made the demo requests. So before the
+downstream series is fitted:
+
+1. the funnel is estimated from the two observed weekly series: downstream =
+   a geo's own level + rate x (upstream carried through a discretised gamma lag), the
+   lag's mean and spread chosen from a grid by least squares, the rate with its
+   standard error (:func:`estimate_funnel`);
+2. each channel's upstream contribution (from the upstream model, with its interval)
+   times the rate, as a share of the downstream total, becomes that channel's
+   contribution-share prior on the downstream model (:func:`funnel_shares`), with a
+   spread that adds the upstream interval's and the rate's uncertainty.
+
+The downstream model stays an MMM on spend, so its response curves, budgets, drift
+check and horizons (which then include the sales cycle) work as for any series. What
+did not come through the upstream series (outbound, partners) stays with the baseline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from duckdb import DuckDBPyConnection
+from scipy import stats
+
+from mmm_pipeline.modeling.panel import DATE, TARGET, ModelPanel
+from mmm_pipeline.modeling.runs import last_accepted
+from mmm_pipeline.modeling.series import Series
+from mmm_pipeline.modeling.specification import FunnelConfig
+
+WEEK = "week_start"
+GEO = "geo"
+VALUE = "conversions"
+# Lag grid: mean 0-16 weeks, spread as a share of the mean (0 is a zero-lag funnel).
+LAG_MEANS = np.arange(0.0, 16.5, 0.5)
+LAG_SPREADS = (0.25, 0.5, 0.75)
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """How a downstream series follows its upstream one.
+
+    ``rate`` is downstream units per upstream conversion (opportunities per demo
+    request), ``rate_se`` its standard error; the lag is a discretised gamma with mean
+    ``lag_mean`` and sd ``lag_sd`` weeks; ``through_share`` is the part of the downstream
+    total the upstream series explains.
+    """
+
+    upstream: str
+    rate: float
+    rate_se: float
+    lag_mean: float
+    lag_sd: float
+    through_share: float
+
+    def weights(self, max_lag: int) -> np.ndarray:
+        """The lag's weight per week 0..max_lag (summing to 1)."""
+        return lag_weights(self.lag_mean, self.lag_sd, max_lag)
+
+
+def upstream_outcome(outcome: str, outcomes: set[str], downstream_of: dict[str, str]) -> str | None:
+    """The outcome that ``outcome`` is created from, when the segment delivers both."""
+    upstream = downstream_of.get(outcome)
+    return upstream if upstream in outcomes and upstream != outcome else None
+
+
+def upstream_first(series: list[tuple[str, str]], downstream_of: dict[str, str]) -> list:
+    """``series`` reordered so each downstream series comes after its upstream one."""
+    outcomes: dict[str, set[str]] = {}
+    for segment, outcome in series:
+        outcomes.setdefault(segment, set()).add(outcome)
+
+    def depth(item: tuple[str, str]) -> int:
+        segment, outcome = item
+        seen = {outcome}
+        while (outcome := upstream_outcome(outcome, outcomes[segment], downstream_of)) and (
+            outcome not in seen
+        ):
+            seen.add(outcome)
+        return len(seen)
+
+    return sorted(series, key=depth)
+
+
+def lag_weights(mean: float, sd: float, max_lag: int) -> np.ndarray:
+    """A gamma lag of ``mean`` and ``sd`` weeks, binned to whole weeks 0..max_lag."""
+    if mean <= 0:
+        return np.eye(max_lag + 1)[0]
+    shape, scale = (mean / sd) ** 2, sd**2 / mean
+    edges = np.concatenate([[0.0], np.arange(max_lag) + 0.5, [np.inf]])
+    weights = np.diff(stats.gamma.cdf(edges, shape, scale=scale))
+    return weights / weights.sum()
+
+
+def _lagged(upstream: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
+    """Upstream (week x geo) carried through ``weights``; NaN until the window is full."""
+    lagged = sum(upstream.shift(k) * w for k, w in enumerate(weights) if w > 1e-6)
+    return lagged.where(upstream.shift(len(weights) - 1).notna())
+
+
+def estimate_funnel(
+    downstream: pd.DataFrame, upstream: pd.DataFrame, upstream_name: str, max_lag: int
+) -> Funnel | None:
+    """Fit ``downstream = level[geo] + rate * lag(upstream)`` by least squares on a lag grid.
+
+    Both frames are long (``week_start, geo, conversions``). Returns None when the two
+    series share too few weeks or the upstream series does not explain the downstream
+    one (a rate that is not positive).
+    """
+    down = downstream.pivot_table(index=WEEK, columns=GEO, values=VALUE, aggfunc="sum")
+    up = upstream.pivot_table(index=WEEK, columns=GEO, values=VALUE, aggfunc="sum")
+    geos = sorted(set(down.columns) & set(up.columns))
+    weeks = down.index.union(up.index).sort_values()
+    down, up = down.reindex(index=weeks, columns=geos), up.reindex(index=weeks, columns=geos)
+    best = None
+    for mean in LAG_MEANS:
+        for spread in LAG_SPREADS if mean > 0 else (1.0,):
+            weights = lag_weights(mean, max(spread * mean, 0.25), max_lag)
+            fitted = _ols(down, _lagged(up.fillna(0.0), weights))
+            if fitted is not None and (best is None or fitted[0] < best[0]):
+                best = (fitted[0], mean, max(spread * mean, 0.25), *fitted[1:])
+    if best is None or best[3] <= 0:
+        return None
+    _, mean, sd, rate, rate_se, through = best
+    return Funnel(upstream_name, rate, rate_se, float(mean), float(sd), through)
+
+
+def _ols(down: pd.DataFrame, lagged: pd.DataFrame) -> tuple[float, float, float, float] | None:
+    """(SSE, rate, its standard error, share explained) of the geo-level + rate fit."""
+    long = pd.concat({"y": down.stack(), "x": lagged.stack()}, axis=1).dropna()
+    if len(long) < 20 or long["x"].std() == 0:
+        return None
+    geo = long.index.get_level_values(GEO)
+    design = np.column_stack(
+        [long["x"].to_numpy(), *(np.asarray(geo == g, float) for g in sorted(set(geo)))]
+    )
+    coef, *_ = np.linalg.lstsq(design, long["y"].to_numpy(), rcond=None)
+    residual = long["y"].to_numpy() - design @ coef
+    dof = max(len(long) - design.shape[1], 1)
+    cov = np.linalg.pinv(design.T @ design) * (residual @ residual / dof)
+    through = coef[0] * long["x"].sum() / long["y"].sum()
+    return float(residual @ residual), float(coef[0]), float(np.sqrt(cov[0, 0])), float(through)
+
+
+def funnel_shares(
+    funnel: Funnel,
+    contributions: pd.DataFrame,
+    downstream_total: float,
+    level: float,
+    min_sigma: float,
+    max_sigma: float,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each channel's expected share of the downstream outcome, and the sd of its log.
+
+    ``contributions`` has one row per channel (``channel, contribution,
+    contribution_low, contribution_high``): the upstream model's total over the weeks
+    ``downstream_total`` sums, its interval at ``level``.
+    """
+    z = stats.norm.ppf(0.5 + level / 2)
+    shares, sigmas = {}, {}
+    rate_sd = funnel.rate_se / funnel.rate
+    for row in contributions.itertuples(index=False):
+        if not row.contribution > 0 or downstream_total <= 0:
+            continue
+        low = max(row.contribution_low, row.contribution * 1e-3)
+        upstream_sd = (np.log(max(row.contribution_high, low)) - np.log(low)) / (2 * z)
+        shares[row.channel] = funnel.rate * row.contribution / downstream_total
+        sigma = float(np.hypot(upstream_sd, rate_sd))
+        sigmas[row.channel] = float(np.clip(sigma, min_sigma, max_sigma))
+    return shares, sigmas
+
+
+def with_funnel_prior(
+    panel: ModelPanel,
+    funnel: Funnel,
+    contributions: pd.DataFrame,
+    weeks: tuple[pd.Timestamp, pd.Timestamp],
+    level: float,
+    config: FunnelConfig,
+) -> ModelPanel:
+    """``panel`` with the funnel's shares as its prior (the upstream's, over ``weeks``)."""
+    dates = panel.frame[DATE]
+    total = float(panel.frame.loc[dates.between(*weeks), TARGET].sum())
+    known = contributions[contributions["channel"].isin(panel.channels)]
+    shares, sigmas = funnel_shares(funnel, known, total, level, config.min_sigma, config.max_sigma)
+    if not shares:
+        return panel
+    return replace(
+        panel,
+        prior_shares=shares,
+        prior_share_sigmas=sigmas,
+        prior_source=funnel.upstream,
+    )
+
+
+def _weekly(conn: DuckDBPyConnection, segment: str, outcome: str) -> pd.DataFrame:
+    return conn.execute(
+        "select week_start, geo, conversions from marts.fct_conversions_weekly "
+        "where segment = ? and outcome = ?",
+        [segment, outcome],
+    ).df()
+
+
+def read_funnel_prior(
+    conn: DuckDBPyConnection, panel: ModelPanel, level: float, config: FunnelConfig
+) -> tuple[ModelPanel, Funnel | None, dict | None]:
+    """The panel with its funnel prior, when its outcome is downstream of a fitted one.
+
+    Returns the panel, the funnel and the upstream run its prior came from. Unchanged
+    (and no funnel) when the segment has no upstream outcome, the upstream series has
+    no accepted model yet, or the two series do not line up.
+    """
+    outcomes = set(
+        conn.execute(
+            "select distinct outcome from marts.fct_conversions_weekly where segment = ?",
+            [panel.segment],
+        ).df()["outcome"]
+    )
+    upstream = upstream_outcome(panel.outcome, outcomes, config.downstream_of)
+    if upstream is None:
+        return panel, None, None
+    run = last_accepted(conn, Series(panel.segment, upstream))
+    if run is None:
+        return panel, None, None
+    funnel = estimate_funnel(
+        _weekly(conn, panel.segment, panel.outcome),
+        _weekly(conn, panel.segment, upstream),
+        upstream,
+        config.max_lag_weeks,
+    )
+    if funnel is None:
+        return panel, None, None
+    contributions = conn.execute(
+        "select channel, contribution, contribution_low, contribution_high "
+        "from mmm.channel_roi where run_id = ? and geo = 'ALL'",
+        [run["run_id"]],
+    ).df()
+    weeks = (pd.Timestamp(run["first_week"]), pd.Timestamp(run["last_week"]))
+    return with_funnel_prior(panel, funnel, contributions, weeks, level, config), funnel, run
