@@ -1,6 +1,6 @@
 """The carry-over (adstock) of a series' model: its form, its window, and its kernel.
 
-Two of pymc-marketing's own forms, chosen in ``model.yaml`` (``adstock.form``):
+Three of pymc-marketing's own forms, chosen in ``model.yaml`` (``adstock.form``):
 
 - ``geometric``: the weight at lag ``l`` is ``alpha ** l``; the effect is largest in the
   week of the spend and decays from there.
@@ -8,6 +8,10 @@ Two of pymc-marketing's own forms, chosen in ``model.yaml`` (``adstock.form``):
   per channel. The prior on ``theta`` is wide enough (``delay_sigma``) for a brand
   channel to ramp for weeks while a search channel keeps its peak at lag 0: the data
   choose the peak, channel by channel, instead of a hard-coded list.
+- ``weibull``: the Weibull density at lags 1..l_max (pymc-marketing's
+  ``WeibullPDFAdstock``), rescaled to [0, 1]. Shape 1 is geometric decay; a shape above
+  1 ramps to a peak weeks after the spend. The shape's prior is centred on 1, so a
+  channel ramps only where its data say so.
 
 The window (``l_max``) depends on the outcome: a downstream outcome such as pipeline
 follows the spend by months, not the 8 weeks a signup needs (``l_max_by_outcome``).
@@ -21,12 +25,13 @@ from __future__ import annotations
 import numpy as np
 import pytensor.tensor as pt
 from pymc_extras.prior import Prior
-from pymc_marketing.mmm import MMM, DelayedAdstock, GeometricAdstock
+from pymc_marketing.mmm import MMM, DelayedAdstock, GeometricAdstock, WeibullPDFAdstock
 from pymc_marketing.mmm.components.adstock import AdstockTransformation
 
 GEOMETRIC = "geometric"
 DELAYED = "delayed"
-FORMS = (GEOMETRIC, DELAYED)
+WEIBULL = "weibull"
+FORMS = (GEOMETRIC, DELAYED, WEIBULL)
 
 
 def window(l_max: int, by_outcome: dict[str, int], outcome: str) -> int:
@@ -47,6 +52,13 @@ def build_adstock(form: str, l_max: int, delay_sigma: float) -> AdstockTransform
     if form == DELAYED:
         theta = Prior("HalfNormal", sigma=delay_sigma, dims="channel")
         return DelayedAdstock(l_max=l_max, priors={"theta": theta})
+    if form == WEIBULL:
+        # Shape 1 is geometric decay (retention exp(-1 / scale)); above 1 the effect
+        # ramps to a peak weeks after the spend. Centred on 1, so a channel ramps only
+        # where its data say so.
+        shape = Prior("LogNormal", mu=0.0, sigma=0.5, dims="channel")
+        scale = Prior("LogNormal", mu=float(np.log(2.0)), sigma=0.75, dims="channel")
+        return WeibullPDFAdstock(l_max=l_max, priors={"k": shape, "lam": scale})
     raise ValueError(f"adstock form {form!r} is not supported; use one of {', '.join(FORMS)}")
 
 
@@ -67,6 +79,15 @@ def kernel_tensor(mmm: MMM, geo: np.ndarray, channel: np.ndarray) -> pt.TensorVa
         For an adstock this module did not build.
     """
     lags = np.arange(mmm.adstock.l_max)[None, :]
+    if isinstance(mmm.adstock, WeibullPDFAdstock):
+        # As pymc-marketing writes it: the density at 1..l_max, rescaled to [0, 1].
+        shape = _row_values(mmm, "adstock_k", geo, channel)[:, None]
+        scale = _row_values(mmm, "adstock_lam", geo, channel)[:, None]
+        t = (lags + 1.0) / scale
+        density = shape / scale * t ** (shape - 1) * pt.exp(-(t**shape))
+        low = density.min(axis=1, keepdims=True)
+        powers = (density - low) / (density.max(axis=1, keepdims=True) - low)
+        return powers / powers.sum(axis=1, keepdims=True)
     alpha = _row_values(mmm, "adstock_alpha", geo, channel)[:, None]
     if isinstance(mmm.adstock, DelayedAdstock):
         theta = _row_values(mmm, "adstock_theta", geo, channel)[:, None]

@@ -44,7 +44,7 @@ class AdstockConfig(_Strict):
     fast ones (docs/notes/model-recovery.md).
     """
 
-    form: Literal["geometric", "delayed"] = "geometric"
+    form: Literal["geometric", "delayed", "weibull"] = "geometric"
     l_max: int = 13
     # A longer window for outcomes that follow the spend by months (pipeline, revenue).
     l_max_by_outcome: dict[str, int] = {}
