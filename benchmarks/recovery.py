@@ -19,6 +19,8 @@ error and the coverage. It is a benchmark, not a test: a full run takes hours.
     .venv/bin/python benchmarks/recovery.py --scenario held-out-shape --seeds 1 2 3
     # the same data, plain pymc-marketing with its defaults (library_defaults.py)
     .venv/bin/python benchmarks/recovery.py --scenario held-out-shape --model defaults
+    # a held-out family's one segment: demo requests, then pipeline through the funnel
+    .venv/bin/python benchmarks/recovery.py --scenario heldout-b2b --segment sales_led
     # everything (full profile, every scenario and series): hours on 2 cores
     .venv/bin/python benchmarks/recovery.py --all-series
 
@@ -91,6 +93,8 @@ SCENARIOS = {
         Scenario("one-geo", 1, 104),
         Scenario("three-geo", 3, 130),
         Scenario("eight-geo", 8, 156),
+        # The speed requirement's shape: the fast profile fits it in under 2 minutes.
+        Scenario("four-geo", 4, 150),
         # The held-out acceptance data: six paid channels, one launched mid-history
         # (TikTok, week 50), and two lift tests.
         Scenario("held-out-shape", 3, 130, channels=6, lift_tests=2),
