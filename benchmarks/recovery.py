@@ -186,26 +186,42 @@ def true_contributions(
     return rows.groupby("channel")["conversions"].sum()
 
 
+def posterior_totals(outcome) -> pd.DataFrame:
+    """Per channel: the posterior mean and 90% interval of its all-geo fitted-weeks total."""
+    posterior = outcome.mmm.idata.posterior["channel_contribution_original_scale"]
+    total = posterior.sum(("date", "geo")).stack(sample=("chain", "draw"))
+    draws = total.transpose("channel", "sample").to_numpy()
+    tail = (1 - INTERVAL) / 2
+    return pd.DataFrame(
+        {
+            "channel": [str(c) for c in total["channel"].to_numpy()],
+            "contribution": draws.mean(axis=1),
+            "contribution_low": np.quantile(draws, tail, axis=1),
+            "contribution_high": np.quantile(draws, 1 - tail, axis=1),
+        }
+    )
+
+
+def fitted_weeks(outcome) -> pd.DatetimeIndex:
+    """The weeks a fit was trained on (its posterior's dates)."""
+    return pd.DatetimeIndex(outcome.mmm.idata.posterior["date"].to_numpy())
+
+
 def score(outcome, truth: dict, segment: str, outcome_name: str) -> pd.DataFrame:
     """Per channel: truth, posterior mean and 90% interval of the all-geo total, error."""
-    posterior = outcome.mmm.idata.posterior["channel_contribution_original_scale"]
-    total = posterior.sum(("date", "geo"))
-    dates = pd.DatetimeIndex(posterior["date"].to_numpy())
-    true = true_contributions(truth, segment, outcome_name, dates)
-    tail = (1 - INTERVAL) / 2
+    true = true_contributions(truth, segment, outcome_name, fitted_weeks(outcome))
     rows = []
-    for channel in total["channel"].to_numpy():
-        draws = total.sel(channel=channel).to_numpy().ravel()
-        actual = float(true.get(channel, 0.0))
-        low, high = np.quantile(draws, [tail, 1 - tail])
+    for row in posterior_totals(outcome).itertuples(index=False):
+        actual = float(true.get(row.channel, 0.0))
+        low, high, estimate = row.contribution_low, row.contribution_high, row.contribution
         rows.append(
             {
-                "channel": str(channel),
+                "channel": row.channel,
                 "truth": actual,
-                "estimate": float(draws.mean()),
+                "estimate": float(estimate),
                 "low": float(low),
                 "high": float(high),
-                "rel_error": abs(draws.mean() - actual) / actual if actual > 0 else np.nan,
+                "rel_error": abs(estimate - actual) / actual if actual > 0 else np.nan,
                 "covered": bool(low <= actual <= high),
             }
         )
@@ -218,7 +234,7 @@ def _with_funnel(warehouse: Path, panel, upstream_fits: dict):
     The pipeline builds it from the upstream model in force; here the upstream fit of
     the same benchmark run stands in for it.
     """
-    from mmm_pipeline.modeling.funnel import estimate_funnel, upstream_outcome, with_funnel_prior
+    from mmm_pipeline.modeling.funnel import read_funnel, upstream_outcome, with_funnel_prior
     from mmm_pipeline.modeling.specification import load_model_config
 
     config = load_model_config().funnel
@@ -226,30 +242,16 @@ def _with_funnel(warehouse: Path, panel, upstream_fits: dict):
     upstream = upstream_outcome(panel.outcome, outcomes, config.downstream_of)
     if upstream is None or (panel.segment, upstream) not in upstream_fits:
         return panel, None
-    query = (
-        "select week_start, geo, conversions from marts.fct_conversions_weekly "
-        "where segment = ? and outcome = ?"
-    )
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        down, up = (conn.execute(query, [panel.segment, o]).df() for o in (panel.outcome, upstream))
-    funnel = estimate_funnel(down, up, upstream, config.max_lag_weeks)
+        funnel = read_funnel(conn, panel.segment, panel.outcome, upstream, config)
     if funnel is None:
         return panel, None
-    posterior = upstream_fits[(panel.segment, upstream)].mmm.idata.posterior
-    total = posterior["channel_contribution_original_scale"].sum(("date", "geo"))
-    draws = total.stack(sample=("chain", "draw")).transpose("channel", "sample").to_numpy()
-    tail = (1 - INTERVAL) / 2
-    contributions = pd.DataFrame(
-        {
-            "channel": total["channel"].to_numpy(),
-            "contribution": draws.mean(axis=1),
-            "contribution_low": np.quantile(draws, tail, axis=1),
-            "contribution_high": np.quantile(draws, 1 - tail, axis=1),
-        }
+    fit = upstream_fits[(panel.segment, upstream)]
+    weeks = fitted_weeks(fit)
+    prior = with_funnel_prior(
+        panel, funnel, posterior_totals(fit), (weeks.min(), weeks.max()), INTERVAL, config
     )
-    dates = pd.DatetimeIndex(posterior["date"].to_numpy())
-    weeks = (dates.min(), dates.max())
-    return with_funnel_prior(panel, funnel, contributions, weeks, INTERVAL, config), funnel
+    return prior, funnel
 
 
 def run_one(

@@ -179,7 +179,6 @@ def test_a_downstream_panel_takes_its_prior_from_the_upstream_model_in_force() -
     assert with_prior.prior_shares == pytest.approx(
         {"linkedin": funnel.rate * 3000 / total, "meta": funnel.rate * 600 / total}
     )
-    assert with_prior.prior_source == "demo_request"
     assert set(with_prior.prior_share_sigmas) == {"linkedin", "meta"}
 
 

@@ -195,12 +195,7 @@ def with_funnel_prior(
     shares, sigmas = funnel_shares(funnel, known, total, level, config.min_sigma, config.max_sigma)
     if not shares:
         return panel
-    return replace(
-        panel,
-        prior_shares=shares,
-        prior_share_sigmas=sigmas,
-        prior_source=funnel.upstream,
-    )
+    return replace(panel, prior_shares=shares, prior_share_sigmas=sigmas)
 
 
 def _weekly(conn: DuckDBPyConnection, segment: str, outcome: str) -> pd.DataFrame:
@@ -209,6 +204,18 @@ def _weekly(conn: DuckDBPyConnection, segment: str, outcome: str) -> pd.DataFram
         "where segment = ? and outcome = ?",
         [segment, outcome],
     ).df()
+
+
+def read_funnel(
+    conn: DuckDBPyConnection, segment: str, outcome: str, upstream: str, config: FunnelConfig
+) -> Funnel | None:
+    """The funnel from ``upstream`` to ``outcome`` in ``segment``, from the weekly marts."""
+    return estimate_funnel(
+        _weekly(conn, segment, outcome),
+        _weekly(conn, segment, upstream),
+        upstream,
+        config.max_lag_weeks,
+    )
 
 
 def read_funnel_prior(
@@ -232,12 +239,7 @@ def read_funnel_prior(
     run = last_accepted(conn, Series(panel.segment, upstream))
     if run is None:
         return panel, None, None
-    funnel = estimate_funnel(
-        _weekly(conn, panel.segment, panel.outcome),
-        _weekly(conn, panel.segment, upstream),
-        upstream,
-        config.max_lag_weeks,
-    )
+    funnel = read_funnel(conn, panel.segment, panel.outcome, upstream, config)
     if funnel is None:
         return panel, None, None
     contributions = conn.execute(

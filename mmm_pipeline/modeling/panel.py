@@ -35,8 +35,6 @@ class ModelPanel:
     prior_shares: dict[str, float] = field(default_factory=dict)
     # The sd of each share's log where it is not the configured one (a funnel's shares).
     prior_share_sigmas: dict[str, float] = field(default_factory=dict)
-    # Where the shares come from: "tracking" (survey, clicks) or the upstream outcome.
-    prior_source: str = "tracking"
 
     @property
     def geos(self) -> list[str]:

@@ -281,10 +281,17 @@ def _funnel_columns(funnel: Funnel | None) -> dict:
 
 
 def _horizons_from(inputs: SeriesInputs, data_dir: Path) -> tuple[MMM, np.ndarray] | None:
-    """A downstream series' horizons: its upstream model's kernel, then the funnel's lag."""
+    """A downstream series' horizons: its upstream model's kernel, then the funnel's lag.
+
+    None (the series' own kernel) when the upstream model's file is gone: the fit is
+    still published, with horizons that leave out the sales cycle.
+    """
     if inputs.funnel is None or inputs.upstream_run is None:
         return None
-    upstream = MMM.load(str(model_file(inputs.upstream_run, data_dir / "models")))
+    path = model_file(inputs.upstream_run, data_dir / "models")
+    if not path.is_file():
+        return None
+    upstream = MMM.load(str(path))
     return upstream, inputs.funnel.weights(load_model_config().funnel.max_lag_weeks)
 
 
