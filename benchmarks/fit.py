@@ -11,7 +11,7 @@ fits, each in its own process so compile caches and peak memory are measured cle
   The sampler is pinned to PyMC's NUTS: pymc 6.3 would pick nutpie by itself now that
   it is installed.
 - ``pymc`` and ``nutpie``: ``build_mmm`` (model.yaml) with a profile of
-  ``mmm_pipeline.modeling.fit.PROFILES`` (``--profile``, default full), with that sampler.
+  ``mmm_pipeline.modeling.panel_fit.PROFILES`` (``--profile``, default full), with that sampler.
 
 All fits are on the training weeks (the last 8 held out, as ``fit_panel`` does), with the
 lift tests and the original-scale contribution deterministics registered. For each it
@@ -62,8 +62,8 @@ def _worker(args: argparse.Namespace) -> dict:
     from recovery import load_inputs
 
     from mmm_pipeline.modeling.calibration import add_lift_tests
-    from mmm_pipeline.modeling.fit import PROFILES
     from mmm_pipeline.modeling.panel import DATE, GEO, TARGET
+    from mmm_pipeline.modeling.panel_fit import PROFILES
     from mmm_pipeline.modeling.specification import build_mmm, load_model_config
 
     segment, outcome = args.series.split("/")

@@ -267,7 +267,7 @@ def run_one(
     ``upstream_fits`` holds this run's fits by (segment, outcome); a downstream series
     takes its funnel prior from its upstream one there, and its own fit is added.
     """
-    from mmm_pipeline.modeling.fit import PROFILES, fit_panel
+    from mmm_pipeline.modeling.panel_fit import PROFILES, fit_panel
 
     upstream_fits = {} if upstream_fits is None else upstream_fits
     panel, lift = load_inputs(folder / "warehouse.duckdb", segment, outcome_name)

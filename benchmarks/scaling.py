@@ -52,9 +52,9 @@ def _fit_worker(warehouse: str, profile: str) -> None:
     warnings.filterwarnings("ignore")
     import duckdb
 
-    from mmm_pipeline.modeling.fit import PROFILES, fit_panel
     from mmm_pipeline.modeling.lift_tests import load_calibration
     from mmm_pipeline.modeling.panel import DATE, build_panel
+    from mmm_pipeline.modeling.panel_fit import PROFILES, fit_panel
 
     with duckdb.connect(warehouse, read_only=True) as conn:
         panel = build_panel(conn, *SERIES)

@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mmm_pipeline import cli
 from mmm_pipeline.cli import main
+from mmm_pipeline.cli import parser as cli
 
 
 @pytest.mark.parametrize("command", ["simulate", "run", "demo", "query", "ui"])
@@ -72,7 +72,7 @@ def test_ui_listens_on_localhost_only(
         calls.append(command)
         return 0
 
-    monkeypatch.setattr("mmm_pipeline.cli.subprocess.call", fake_call)
+    monkeypatch.setattr("mmm_pipeline.cli.ui.subprocess.call", fake_call)
     assert main(["ui", "--port", "3999"]) == 0
     (command,) = calls
     assert command[command.index("-h") + 1] == "127.0.0.1"

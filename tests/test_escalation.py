@@ -9,7 +9,7 @@ from mmm_pipeline.modeling.escalation import (
     next_attempt,
     what_to_do,
 )
-from mmm_pipeline.modeling.fit import PROFILES
+from mmm_pipeline.modeling.panel_fit import PROFILES
 from mmm_pipeline.modeling.specification import ModelConfig
 
 CONFIG = ModelConfig()

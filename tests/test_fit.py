@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmm_pipeline.modeling.fit import (
+from mmm_pipeline.modeling.lift_tests import LIFT_COLUMNS
+from mmm_pipeline.modeling.panel import ModelPanel
+from mmm_pipeline.modeling.panel_fit import (
     SamplingProfile,
     channel_contributions,
     fit_panel,
     holdout_reason,
 )
-from mmm_pipeline.modeling.lift_tests import LIFT_COLUMNS
-from mmm_pipeline.modeling.panel import ModelPanel
 from mmm_pipeline.modeling.progress import heartbeat
 
 TINY = SamplingProfile(

@@ -15,7 +15,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-from mmm_pipeline.attribution.plots import shift_chart
 from mmm_pipeline.attribution.tables import AttributionSources, SeriesSources, attribution_tables
 from mmm_pipeline.modeling.runs import (
     ACCEPTED,
@@ -29,6 +28,7 @@ from mmm_pipeline.modeling.runs import (
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.planning.tables import load_inputs
 from mmm_pipeline.publish import publish
+from mmm_pipeline.report.figures import shift_chart
 
 UNSAFE = ["/etc/x", "../../etc", "a.b", "Self Serve", "", "x" * 65, "é", "-lead", "a/b"]
 SAFE = ["self_serve", "sales_led", "all", "b2b-2", "x" * 64]

@@ -22,10 +22,10 @@ from mmm_pipeline.attribution.demand import model_frame
 from mmm_pipeline.attribution.tables import attribution_tables, read_sources
 from mmm_pipeline.cli import main
 from mmm_pipeline.definitions import defs
-from mmm_pipeline.modeling import fit
+from mmm_pipeline.modeling import panel_fit
 from mmm_pipeline.modeling.drift import drift_message, trailing_misses
-from mmm_pipeline.modeling.fit import SamplingProfile
 from mmm_pipeline.modeling.panel import ModelPanel, build_panel
+from mmm_pipeline.modeling.panel_fit import SamplingProfile
 from mmm_pipeline.modeling.posterior import contribution_draws
 from mmm_pipeline.modeling.response import ResponseModel
 from mmm_pipeline.modeling.runs import last_accepted
@@ -38,7 +38,13 @@ GEOS = {"US": 1.0, "DE": 0.5}
 # Plumbing, not inference quality: short chains and gates loose enough to pass them.
 # 400 draws: at 200 a fresh CI machine drew a bulk ESS of 17 against the gate's 20 once.
 TINY = SamplingProfile(
-    2, 400, 300, 0.9, max_rhat=1.2, min_ess=20, max_divergences=50, nuts_sampler="nutpie"
+    2,
+    400,
+    300,
+    0.9,
+    max_rhat=1.2,
+    min_ess=20,
+    max_divergences=50,
 )
 IMPOSSIBLE = SamplingProfile(2, 150, 150, 0.9, max_rhat=1.2, min_ess=1e9, max_divergences=50)
 SERIES = "self_serve.signup"
@@ -220,12 +226,12 @@ def fitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     job = defs.resolve_job_def("mmm_fit")
     with dg.DagsterInstance.get() as instance:
         instance.add_dynamic_partitions(SERIES_PARTITIONS_NAME, [SERIES, "sales_led.signup"])
-        patch.setitem(fit.PROFILES, "fast", TINY)
+        patch.setitem(panel_fit.PROFILES, "fast", TINY)
         accepted = job.execute_in_process(instance=instance, partition_key=SERIES)
         fit_log = [entry.user_message for entry in instance.all_logs(accepted.run_id)]
         with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as conn:
             roi_before = conn.execute("select * from mmm.channel_roi order by geo, channel").df()
-        patch.setitem(fit.PROFILES, "fast", IMPOSSIBLE)
+        patch.setitem(panel_fit.PROFILES, "fast", IMPOSSIBLE)
         rejected = job.execute_in_process(instance=instance, partition_key=SERIES)
         not_ready = job.execute_in_process(instance=instance, partition_key="sales_led.signup")
         report = defs.resolve_job_def("mmm_report").execute_in_process(instance=instance)

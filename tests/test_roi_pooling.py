@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from mmm_pipeline.modeling.fit import channel_contributions, fit_panel
 from mmm_pipeline.modeling.lift_tests import LIFT_COLUMNS
 from mmm_pipeline.modeling.panel import TARGET
+from mmm_pipeline.modeling.panel_fit import channel_contributions, fit_panel
 from mmm_pipeline.modeling.roi_pooling import COMMON_LOG_ROI, ROI_POOLING, add_roi_pooling
 from mmm_pipeline.modeling.specification import (
     MediaPriorConfig,

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from mmm_pipeline.modeling.fit import channel_contributions, fit_panel
 from mmm_pipeline.modeling.lift_tests import LIFT_COLUMNS
 from mmm_pipeline.modeling.panel import TARGET, ModelPanel
+from mmm_pipeline.modeling.panel_fit import channel_contributions, fit_panel
 from mmm_pipeline.modeling.share_prior import SHARE_PRIOR, add_share_prior
 from mmm_pipeline.modeling.specification import (
     MediaPriorConfig,

@@ -16,8 +16,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from mmm_pipeline.defs.resources import Warehouse
 from mmm_pipeline.publish import publish, slice_replacement
-from mmm_pipeline.resources import Warehouse
 from mmm_pipeline.warehouse_lock import lock_path, open_warehouse, warehouse_turn
 
 HOLD_SECONDS = 3.0
@@ -31,7 +31,7 @@ import sys, time
 from pathlib import Path
 import pandas as pd
 from mmm_pipeline.publish import publish, slice_replacement
-from mmm_pipeline.resources import Warehouse
+from mmm_pipeline.defs.resources import Warehouse
 
 database, series, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 go.with_name(f"ready-{series}").touch()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from mmm_pipeline.modeling.fit import SamplingProfile
+from mmm_pipeline.modeling.panel_fit import SamplingProfile
 from mmm_pipeline.modeling.specification import ModelConfig, TrendConfig
 
 AS_CONFIGURED = "as configured"

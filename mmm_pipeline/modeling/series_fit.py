@@ -24,11 +24,10 @@ from duckdb import DuckDBPyConnection
 from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.escalation import Attempt, first_attempt, next_attempt, what_to_do
-from mmm_pipeline.modeling.fit import PROFILES, FitOutcome, fit_panel
 from mmm_pipeline.modeling.funnel import Funnel, read_funnel_prior
 from mmm_pipeline.modeling.lift_tests import ALL_SEGMENTS, Calibration, load_calibration
 from mmm_pipeline.modeling.panel import DATE, ModelPanel, build_panel
-from mmm_pipeline.modeling.plots import fit_plots
+from mmm_pipeline.modeling.panel_fit import PROFILES, FitOutcome, fit_panel
 from mmm_pipeline.modeling.posterior import channel_draws
 from mmm_pipeline.modeling.progress import Say, quiet
 from mmm_pipeline.modeling.results import (
@@ -74,8 +73,6 @@ class SeriesFit:
     outcome: FitOutcome
     panel: ModelPanel
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    # Markdown with the plot inlined, per plot name (for the Dagster UI).
-    plots: dict[str, str] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
@@ -189,9 +186,6 @@ def fit_series(
             fitted.tables = _result_tables(series, fitted, inputs, interval_level, data_dir)
         elif following is None:
             fitted.run["advice"] = what_to_do(fitted.outcome.reasons)
-        if fitted.accepted or following is None:
-            say(f"{series.key}: plots")
-            fitted.plots = fit_plots(fitted, series.folder(data_dir / "plots"))
         writes = [
             slice_replacement(table, RESULT_TABLES[table], frame, series._asdict())
             for table, frame in fitted.tables.items()

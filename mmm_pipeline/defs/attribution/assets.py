@@ -12,7 +12,6 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 
-from mmm_pipeline.attribution.plots import shift_chart
 from mmm_pipeline.attribution.tables import attribution_tables, coverage_gaps, read_sources
 from mmm_pipeline.attribution.weekly import (
     ATTRIBUTION_SHIFT_COLUMNS,
@@ -22,6 +21,7 @@ from mmm_pipeline.defs.jobs import ATTRIBUTION_GROUP
 from mmm_pipeline.defs.modeling.assets import MODEL_RUNS_KEY
 from mmm_pipeline.defs.quality.assets import MARTS
 from mmm_pipeline.publish import publish, table_replacement
+from mmm_pipeline.report.figures import shift_chart
 from mmm_pipeline.settings import get_settings
 
 WEEKLY_KEY = dg.AssetKey(["mmm", "attribution_weekly"])

@@ -7,9 +7,9 @@ models hang under these assets in the lineage graph without further wiring.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from mmm_pipeline.defs.resources import LandingZone
 from mmm_pipeline.landing.loader import SourceLoadReport, load_source, quarantine_messages
 from mmm_pipeline.landing.sources import SOURCES, SourceSpec
-from mmm_pipeline.resources import LandingZone
 
 DELIVERIES_CHECK = "deliveries_accepted"
 

@@ -1,1 +1,1 @@
-"""Modelling: one MMM per series (partitioned), and reports across series."""
+"""Modelling: one MMM per series (partitioned), and the tables across series."""

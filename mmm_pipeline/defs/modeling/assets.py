@@ -17,6 +17,7 @@ from mmm_pipeline.defs.jobs import MODEL_GROUP
 from mmm_pipeline.defs.quality.assets import MARTS, READINESS_KEY
 from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME, Series
 from mmm_pipeline.modeling.series_fit import NotReady, SeriesFit, fit_series
+from mmm_pipeline.report.fit_figures import fit_figures
 from mmm_pipeline.settings import get_settings
 
 SERIES_PARTITIONS = dg.DynamicPartitionsDefinition(name=SERIES_PARTITIONS_NAME)
@@ -99,10 +100,14 @@ def series_model(
     except NotReady as reason:
         context.log.warning(f"{reason}: not fitted")
         return
-    yield from _materializations(fitted)
+    context.log.info(f"{series.key}: figures")
+    plots = fit_figures(fitted, series.folder(settings.data_dir / "plots"), settings.interval_level)
+    yield from _materializations(fitted, plots)
 
 
-def _materializations(fitted: SeriesFit) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+def _materializations(
+    fitted: SeriesFit, plots: dict[str, str]
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     run = fitted.run
     yield dg.MaterializeResult(
         asset_key=MODEL_RUNS_KEY,
@@ -116,7 +121,7 @@ def _materializations(fitted: SeriesFit) -> Iterator[dg.MaterializeResult | dg.A
             "naive_mape": dg.MetadataValue.float(run["naive_mape"] or float("nan")),
             "fit_seconds": dg.MetadataValue.float(run["fit_seconds"]),
             "artifact_path": dg.MetadataValue.path(run["artifact_path"]),
-            **{name: dg.MetadataValue.md(markdown) for name, markdown in fitted.plots.items()},
+            **{name: dg.MetadataValue.md(markdown) for name, markdown in plots.items()},
         },
     )
     yield dg.AssetCheckResult(

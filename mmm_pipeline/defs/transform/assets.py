@@ -11,8 +11,8 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from mmm_pipeline.defs.resources import Warehouse
 from mmm_pipeline.defs.transform.project import mmm_dbt_project
-from mmm_pipeline.resources import Warehouse
 
 
 class MmmDbtTranslator(DagsterDbtTranslator):

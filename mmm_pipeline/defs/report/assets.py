@@ -8,7 +8,7 @@ from mmm_pipeline.defs.jobs import REPORT_GROUP
 from mmm_pipeline.defs.modeling.assets import MODEL_RUNS_KEY, RESULT_KEYS
 from mmm_pipeline.defs.planning.assets import ALLOCATION_KEY, CURVES_KEY, SCENARIOS_KEY
 from mmm_pipeline.defs.quality.assets import FINDINGS_KEY, READINESS_KEY
-from mmm_pipeline.report.html import build_report
+from mmm_pipeline.report.build import build_report
 from mmm_pipeline.settings import get_settings
 
 

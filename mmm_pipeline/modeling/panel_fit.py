@@ -36,8 +36,8 @@ class SamplingProfile:
     max_rhat: float
     min_ess: float
     max_divergences: int
-    # "pymc" or "nutpie": chosen by measurement, see benchmarks/fit.py.
-    nuts_sampler: str = "pymc"
+    # nutpie: chosen by measurement against PyMC's own NUTS (benchmarks/fit.py).
+    nuts_sampler: str = "nutpie"
     # How much worse than a naive last-week forecast the holdout MAPE may be. An MMM
     # explains weeks rather than forecasting them, and on a noisy series repeating the
     # last week is hard to beat over 8 weeks: a sound self-serve order model scored
@@ -55,12 +55,12 @@ PROFILES = {
     # and a third of the memory (benchmarks/fit.py, docs/notes/model-recovery.md).
     # 400 draws per chain missed ESS 100 in 2 of 4 recovery fits, hence 600; target
     # accept 0.9 left 16 divergences in one, hence 0.95.
-    "fast": SamplingProfile(4, 600, 500, 0.95, 1.05, 100, 10, nuts_sampler="nutpie"),
+    "fast": SamplingProfile(4, 600, 500, 0.95, 1.05, 100, 10),
     # Decisions: stable intervals, the gates practitioners use. Target accept 0.98: at
     # 0.95 nutpie left 1-5 divergences on simulated panels, and the gate allows none.
     # 1500 draws after 1500 tuning steps: with 1000 + 1000 the one-, three- and eight-geo
     # recoveries ended at R-hat 1.010-1.013 or 3 divergences and were all rejected.
-    "full": SamplingProfile(4, 1500, 1500, 0.98, 1.01, 400, 0, nuts_sampler="nutpie"),
+    "full": SamplingProfile(4, 1500, 1500, 0.98, 1.01, 400, 0),
 }
 
 

@@ -1,4 +1,4 @@
-"""Reports across every series' model in force (unpartitioned, after the fits)."""
+"""Tables across every series' model in force (unpartitioned, after the fits)."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 from mmm_pipeline.defs.jobs import REPORT_GROUP
 from mmm_pipeline.defs.modeling.assets import RESULT_KEYS
 from mmm_pipeline.defs.quality.assets import MARTS
-from mmm_pipeline.modeling.reports import (
+from mmm_pipeline.modeling.cross_series import (
     OUTCOME_COMPARISON_COLUMNS,
     TIME_HORIZON_COLUMNS,
     outcome_comparison,

@@ -1,0 +1,115 @@
+"""``mmm simulate``, ``mmm run`` and ``mmm demo``: a landing zone, and the run over it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from mmm_pipeline.cli.environment import apply_overrides
+from mmm_pipeline.settings import Settings
+from mmm_pipeline.warehouse_lock import open_warehouse
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Write a synthetic landing zone and its ground truth."""
+    from mmm_pipeline.simulate import LandingZoneNotEmpty, SimulationConfig, simulate
+
+    config = SimulationConfig(
+        seed=args.seed,
+        weeks=args.weeks,
+        geos=args.geos,
+        scale=args.scale,
+        touchpoints=not args.no_touchpoints,
+        incidents=not args.no_incidents,
+        channels=args.channels,
+        lift_tests=args.lift_tests,
+    )
+    out = Path(args.out).resolve()
+    started = time.perf_counter()
+    try:
+        simulate(out, config)
+    except LandingZoneNotEmpty as error:
+        print(f"mmm simulate: {error}", file=sys.stderr)
+        return 2
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    print(
+        f"Simulated {config.weeks} weeks, {config.geos} geos (seed {config.seed}) into {out} "
+        f"in {time.perf_counter() - started:.1f} s: {len(files)} files, "
+        f"truth in {out / 'ground_truth.json'}"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Materialize every asset once, in process, through Dagster."""
+    if args.parallel is not None:
+        if args.parallel < 1:
+            print("mmm run: --parallel must be at least 1", file=sys.stderr)
+            return 2
+        os.environ["MMM_FIT_PARALLELISM"] = str(args.parallel)
+    settings = apply_overrides(args.landing, args.warehouse, args.profile)
+    return run_pipeline(settings)
+
+
+def run_pipeline(settings: Settings) -> int:
+    """Run the data job, one fit per ready series, then the reports; print the summary.
+
+    Three in-process Dagster jobs because a job holds one partitioning: ``mmm_data``
+    (which also registers the series found in the data as partitions), ``mmm_fit`` once
+    per series that ``mmm.readiness`` judged ready, and ``mmm_report``.
+    """
+    import dagster as dg
+
+    from mmm_pipeline.definitions import defs
+    from mmm_pipeline.modeling.funnel import upstream_first
+    from mmm_pipeline.modeling.series import Series
+    from mmm_pipeline.modeling.specification import load_model_config
+    from mmm_pipeline.parallel_fits import run_fits
+    from mmm_pipeline.run_summary import summarize
+
+    if not settings.landing_dir.is_dir():
+        print(
+            f"mmm run: landing zone {settings.landing_dir} does not exist; create it with one "
+            "folder per source, or run `mmm demo` for simulated data",
+            file=sys.stderr,
+        )
+        return 2
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        results = [_execute(defs, "mmm_data", instance)]
+        if results[0].success:
+            with open_warehouse(settings.warehouse, read_only=True) as conn:
+                ready = conn.execute(
+                    "select segment, outcome from mmm.readiness "
+                    "where geo = 'ALL' and ready order by 1, 2"
+                ).fetchall()
+            # A downstream series (pipeline) takes its prior from its upstream series'
+            # model in force (funnel.py), so the upstream one is fitted first.
+            ordered = upstream_first(ready, load_model_config().funnel.downstream_of)
+            keys = [Series(segment, outcome).key for segment, outcome in ordered]
+            results += run_fits(defs, instance, keys, settings.fit_parallelism)
+            results.append(_execute(defs, "mmm_report", instance))
+    summary = summarize(
+        results, time.perf_counter() - started, settings.landing_dir, settings.warehouse
+    )
+    print(summary.render())
+    return 0 if summary.success else 1
+
+
+def _execute(defs, job_name: str, instance):
+    """Run one unpartitioned job in process, printing a progress line."""
+    print(f"mmm run: {job_name} ...", flush=True)
+    return defs.resolve_job_def(job_name).execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Simulate into the default landing zone, then run."""
+    settings = apply_overrides(None, None, args.profile)
+    args.out = str(settings.landing_dir)
+    simulated = cmd_simulate(args)
+    return simulated or run_pipeline(settings)

@@ -1,0 +1,1 @@
+"""The report of a run, the last asset of the report job."""

@@ -1,0 +1,229 @@
+"""One HTML report per run: what a marketer reads without SQL.
+
+The page goes in a folder of its own under ``data/reports/``. Sections follow the
+questions people ask, in plain titles, each drawn from the published tables
+(``reads.py``) with its figures (``figures.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from duckdb import DuckDBPyConnection
+
+from mmm_pipeline.modeling.series import name_problem
+from mmm_pipeline.report import figures
+from mmm_pipeline.report.page import Report, by_series, ranged
+from mmm_pipeline.report.reads import read, still_failing
+from mmm_pipeline.report.rendering import save
+
+ROI_COLUMNS = [
+    "segment",
+    "outcome",
+    "channel",
+    "spend",
+    *(f"{c}{e}" for c in ("contribution", "roi", "marginal_roi") for e in ("", "_low", "_high")),
+    "per",
+]
+AGREEMENT_COLUMNS = [
+    "experiment_id",
+    "channel",
+    "segment",
+    "outcome",
+    "measured_lift",
+    "model_lift",
+    "z_score",
+    "agrees",
+    "message",
+]
+SHIFT_COLUMNS = [
+    "channel",
+    "last_click_share",
+    "mmm_share",
+    "mmm_share_low",
+    "mmm_share_high",
+    "direction",
+]
+SCENARIO_COLUMNS = [
+    "scenario",
+    "segment",
+    "outcome",
+    "budget",
+    "current_budget",
+    *(f"{c}{e}" for c in ("expected_contribution", "gain") for e in ("", "_low", "_high")),
+    "probability_better",
+    "warnings",
+]
+
+
+def _data_readiness(report: Report, conn: DuckDBPyConnection) -> None:
+    report.section(
+        "Is the data ready for a model?",
+        "A series needs 18 months of weekly history, spend that varies and a material paid "
+        "share; below, every tracking problem found, by check.",
+    )
+    report.table(read(conn, "readiness"))
+    report.table(read(conn, "findings"), "No data-quality findings.")
+
+
+def _model_quality(report: Report, conn: DuckDBPyConnection, plots: Path) -> None:
+    runs = read(conn, "recent_fits")
+    report.section(
+        "How good are the models?",
+        "The last fits of each series. Only an accepted fit (chains agree, enough "
+        "effective draws, no more divergences than allowed, holdout error close to a naive "
+        "forecast's) is used below.",
+    )
+    report.table(runs.drop(columns=["run_id"]) if not runs.empty else runs, "No fits yet.")
+    failing = still_failing(conn)
+    if not failing.empty:
+        report.section(
+            "Series whose last fit was rejected",
+            "Every automatic attempt was rejected (longer sampling, then a simpler model); "
+            "the last accepted model, if there is one, is still the one in force.",
+        )
+        report.table(failing)
+    in_force = read(conn, "models_in_force")
+    for run in in_force.itertuples():
+        folder = plots / run.segment / run.outcome
+        report.figure(folder / f"{run.run_id}-fit.png", f"{run.segment} {run.outcome}: fit")
+    report.section(
+        "What did each channel contribute?",
+        "Weekly conversions each channel caused according to the model in force.",
+    )
+    for run in in_force.itertuples():
+        folder = plots / run.segment / run.outcome
+        report.figure(folder / f"{run.run_id}-contributions.png", f"{run.segment} {run.outcome}")
+
+
+def _returns(report: Report, conn: DuckDBPyConnection, share: str) -> None:
+    roi = read(conn, "roi")
+    report.section(
+        "What does a unit of spend return?",
+        f"ROI is the average return of the money spent; marginal ROI the return of the next "
+        f"unit at today's spend. Medians with {share} intervals.",
+    )
+    for (segment, outcome), rows in by_series(roi):
+        path = save(
+            figures.roi_ranges(rows, f"{segment} {outcome}: ROI and marginal ROI"),
+            report.folder / f"roi_{segment}_{outcome}.png",
+        )
+        report.figure(path, f"{segment} {outcome}, all geos")
+    if roi.empty:
+        return
+    # A count outcome returns fractions of a conversion per unit of spend: show them per
+    # 1,000 units, the way people read cost per mille.
+    per_thousand = roi["roi_unit"] == "conversions_per_spend"
+    ratios = [f"{m}{e}" for m in ("roi", "marginal_roi") for e in ("", "_low", "_high")]
+    roi = roi.copy()
+    roi.loc[per_thousand, ratios] *= 1000.0
+    roi["per"] = np.where(per_thousand, "conversions per 1,000 spent", "value per 1 spent")
+    labels = {"contribution": "conversions", "roi": "ROI", "marginal_roi": "marginal ROI"}
+    report.table(ranged(roi[ROI_COLUMNS], labels))
+
+
+def _experiments(report: Report, conn: DuckDBPyConnection, level: float) -> None:
+    agreement = read(conn, "agreement")
+    report.section(
+        "Do the lift tests agree with the model?",
+        "A test the model disagrees with (|z| > 1.96) is a finding: the test, the tracking "
+        "or the model is wrong, and someone should look.",
+    )
+    if agreement.empty:
+        report.table(agreement, "No lift tests.")
+        return
+    path = save(figures.experiment_agreement(agreement, level), report.folder / "experiments.png")
+    report.figure(path, "measured lift against the model's")
+    report.table(agreement[AGREEMENT_COLUMNS])
+
+
+def _across_series(report: Report, conn: DuckDBPyConnection) -> None:
+    report.section(
+        "The same channel across outcomes",
+        "A channel can still grow signups while pipeline is saturated.",
+    )
+    report.table(read(conn, "outcome_comparison"))
+    report.section(
+        "How long does a channel's effect take?",
+        "Half-life is how fast an effect decays; the response lag is when sustained spend "
+        "shows in outcomes. Decay is not a decision horizon.",
+    )
+    report.table(read(conn, "time_horizons"))
+
+
+def _credit(report: Report, conn: DuckDBPyConnection, plots: Path, share: str) -> None:
+    report.section(
+        "Who gets the credit?",
+        "Each channel's share of conversions under last click against under the MMM, "
+        "which gives Direct and Branded Search credit back to the channels that created "
+        f"the demand ({share} intervals).",
+    )
+    for (segment, outcome), rows in by_series(read(conn, "attribution_shift")):
+        if not name_problem(segment, outcome):  # unsafe names have no chart (shift_chart)
+            report.figure(
+                plots / "attribution" / f"{segment}_{outcome}_shift.png", f"{segment} {outcome}"
+            )
+        report.table(ranged(rows[SHIFT_COLUMNS], {"mmm_share": "mmm share"}))
+
+
+def _budgets(report: Report, conn: DuckDBPyConnection, share: str) -> None:
+    report.section(
+        "Where does the next dollar go?",
+        "Weekly conversions at steady weekly spend, all geos; the band is the "
+        f"{share} interval. Where a curve flattens, more money buys little.",
+    )
+    for (segment, outcome), rows in by_series(read(conn, "response_curves")):
+        path = save(
+            figures.response_curves(rows, f"{segment} {outcome}: response curves"),
+            report.folder / f"curves_{segment}_{outcome}.png",
+        )
+        report.figure(path, f"{segment} {outcome}")
+    scenarios = read(conn, "scenarios")
+    report.section(
+        "Budget scenarios",
+        "Expected weekly conversions of each proposal against today's plan, the gain with "
+        "its interval, and the chance the proposal does better.",
+    )
+    if not scenarios.empty:
+        labels = {"expected_contribution": "expected", "gain": "gain"}
+        report.table(ranged(scenarios[SCENARIO_COLUMNS], labels))
+    for (segment, outcome), rows in by_series(read(conn, "same_budget_allocation")):
+        path = save(
+            figures.scenario_spend(rows, f"{segment} {outcome}: same budget, reallocated"),
+            report.folder / f"same_budget_{segment}_{outcome}.png",
+        )
+        report.figure(path, f"{segment} {outcome}")
+
+
+def build_report(conn: DuckDBPyConnection, data_dir: Path, level: float) -> Path:
+    """Write this run's report.
+
+    Parameters
+    ----------
+    conn
+        A connection to the warehouse with the published ``mmm.*`` tables.
+    data_dir
+        The data folder: the page goes under ``reports/<UTC time>/``, the fits' figures
+        are read from ``plots/``.
+    level
+        The interval level the ranges are shown at.
+
+    Returns
+    -------
+    pathlib.Path
+        The page, ``index.html``.
+    """
+    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    report = Report(data_dir / "reports" / stamp)
+    report.folder.mkdir(parents=True, exist_ok=True)
+    share, plots = f"{level:.0%}", data_dir / "plots"
+    _data_readiness(report, conn)
+    _model_quality(report, conn, plots)
+    _returns(report, conn, share)
+    _experiments(report, conn, level)
+    _across_series(report, conn)
+    _credit(report, conn, plots, share)
+    _budgets(report, conn, share)
+    return report.write(f"Marketing-mix report, {stamp} UTC")
