@@ -19,17 +19,13 @@ from mmm_pipeline.attribution.weekly import (
 )
 from mmm_pipeline.defs.jobs import ATTRIBUTION_GROUP
 from mmm_pipeline.defs.modeling.assets import MODEL_RUNS_KEY
-from mmm_pipeline.defs.quality.assets import MARTS
+from mmm_pipeline.defs.transform.keys import MARTS, PATHS
 from mmm_pipeline.publish import publish, table_replacement
 from mmm_pipeline.report.figures import shift_chart
 from mmm_pipeline.settings import get_settings
 
 WEEKLY_KEY = dg.AssetKey(["mmm", "attribution_weekly"])
 SHIFT_KEY = dg.AssetKey(["mmm", "attribution_shift"])
-PATH_INPUTS = [
-    dg.AssetKey(["intermediate", name])
-    for name in ("int_conversions_mapped", "int_touchpoints_mapped", "int_survey_responses_mapped")
-]
 TOLERANCE = 1e-6
 
 
@@ -37,7 +33,7 @@ TOLERANCE = 1e-6
     specs=[
         dg.AssetSpec(
             WEEKLY_KEY,
-            deps=[MODEL_RUNS_KEY, *MARTS, *PATH_INPUTS],
+            deps=[MODEL_RUNS_KEY, *MARTS, *PATHS],
             group_name=ATTRIBUTION_GROUP,
             kinds={"duckdb", "pymc"},
             description="Conversions and value per week, geo, segment, outcome, model and "

@@ -14,7 +14,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from mmm_pipeline.defs.jobs import MODEL_GROUP
-from mmm_pipeline.defs.quality.assets import MARTS, READINESS_KEY
+from mmm_pipeline.defs.quality.assets import READINESS_KEY
+from mmm_pipeline.defs.transform.keys import CONTROLS_KEY, EXPERIMENTS_KEY, MARTS
 from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME, Series
 from mmm_pipeline.modeling.series_fit import NotReady, SeriesFit, fit_series
 from mmm_pipeline.report.fit_figures import fit_figures
@@ -27,8 +28,6 @@ RESULT_KEYS = {
     "mmm.channel_parameters": dg.AssetKey(["mmm", "channel_parameters"]),
     "mmm.experiment_agreement": dg.AssetKey(["mmm", "experiment_agreement"]),
 }
-EXPERIMENTS_KEY = dg.AssetKey(["marts", "dim_experiments"])
-CONTROLS_KEY = dg.AssetKey(["marts", "fct_controls_weekly"])
 
 
 def _spec(key: dg.AssetKey, description: str, deps: list[dg.AssetKey]) -> dg.AssetSpec:

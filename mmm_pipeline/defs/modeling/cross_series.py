@@ -5,7 +5,7 @@ from dagster_duckdb import DuckDBResource
 
 from mmm_pipeline.defs.jobs import REPORT_GROUP
 from mmm_pipeline.defs.modeling.assets import RESULT_KEYS
-from mmm_pipeline.defs.quality.assets import MARTS
+from mmm_pipeline.defs.transform.keys import MARTS
 from mmm_pipeline.modeling.cross_series import (
     OUTCOME_COMPARISON_COLUMNS,
     TIME_HORIZON_COLUMNS,

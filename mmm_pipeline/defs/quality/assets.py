@@ -11,6 +11,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from mmm_pipeline.defs.transform.keys import MAPPED, MARTS
 from mmm_pipeline.landing.sources import SOURCES
 from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME, Series
 from mmm_pipeline.publish import replace_table
@@ -23,19 +24,6 @@ from mmm_pipeline.quality.tracking import TRACKING_CHECKS
 
 FINDINGS_KEY = dg.AssetKey(["mmm", "data_quality_issues"])
 READINESS_KEY = dg.AssetKey(["mmm", "readiness"])
-MARTS = [
-    dg.AssetKey(["marts", name])
-    for name in (
-        "fct_media_weekly",
-        "fct_conversions_weekly",
-        "fct_last_click_weekly",
-        "fct_survey_answers_weekly",
-    )
-]
-INTERMEDIATE = [
-    dg.AssetKey(["intermediate", name])
-    for name in ("int_conversions_mapped", "int_ad_spend_mapped", "int_survey_responses_mapped")
-]
 FINDINGS_COLUMNS = {
     "check_name": "VARCHAR",
     "severity": "VARCHAR",
@@ -80,7 +68,7 @@ SHOWN_MESSAGES = 15
     key=FINDINGS_KEY,
     group_name="quality",
     kinds={"duckdb", "pandas"},
-    deps=[*MARTS, *INTERMEDIATE, *(dg.AssetKey(["raw", s]) for s in SOURCES)],
+    deps=[*MARTS, *MAPPED, *(dg.AssetKey(["raw", s]) for s in SOURCES)],
     description="Every data-quality finding: tracking incidents, spend anomalies, unmapped "
     "values, late data, and what the loader kept out, each with a sentence people read.",
     check_specs=[
