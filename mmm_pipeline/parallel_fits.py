@@ -33,7 +33,26 @@ class StoredRun:
 
     @classmethod
     def from_instance(cls, instance: dg.DagsterInstance, run_id: str) -> StoredRun:
-        """Status and events of ``run_id`` as stored by the process that ran it."""
+        """Status and events of ``run_id`` as stored by the process that ran it.
+
+        Parameters
+        ----------
+        instance
+            The Dagster instance the run was stored in.
+        run_id
+            The run to read back.
+
+        Returns
+        -------
+        StoredRun
+            Successful only when the run's status is ``SUCCESS``; the events are the
+            run's Dagster events in log order.
+
+        Raises
+        ------
+        LookupError
+            If the instance has no run ``run_id``.
+        """
         run = instance.get_run_by_id(run_id)
         if run is None:
             raise LookupError(
@@ -56,6 +75,11 @@ def _fit_in_subprocess(partition_key: str) -> str:
 
     Runs in a spawned interpreter: the definitions and the instance are loaded anew from
     the environment, which the parent set up (``export_to_environment``).
+
+    Returns
+    -------
+    str
+        The Dagster run id, also when the run failed (failures are in its stored events).
     """
     from mmm_pipeline.definitions import defs
 
@@ -73,7 +97,28 @@ def run_fits(
     parallel: int,
     announce: Callable[[str], None] | None = None,
 ) -> list[dg.ExecuteInProcessResult | StoredRun]:
-    """Fit every partition in ``partition_keys``, ``parallel`` at a time, in key order."""
+    """Fit every partition in ``partition_keys``, ``parallel`` at a time, in key order.
+
+    Parameters
+    ----------
+    defs
+        The definitions holding the ``mmm_fit`` job (used for fits in this process).
+    instance
+        The Dagster instance the runs are stored in and read back from.
+    partition_keys
+        The ``mmm_series`` partitions to fit.
+    parallel
+        How many fits run at once; 1 (or a single key) fits in this process.
+    announce
+        Called with a progress line; prints it by default.
+
+    Returns
+    -------
+    list of dagster.ExecuteInProcessResult or StoredRun
+        One per key, in key order: in-process results when fitted here, else the runs read
+        back from the instance; a worker lost outside Dagster gives an unsuccessful
+        :class:`StoredRun` with an empty run id and no events.
+    """
     announce = announce or _say
     if parallel <= 1 or len(partition_keys) <= 1:
         results = []

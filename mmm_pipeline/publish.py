@@ -18,7 +18,20 @@ from mmm_pipeline.landing.raw_tables import quote_identifier
 
 
 def has_table(conn: DuckDBPyConnection, table: str) -> bool:
-    """True when ``schema.table`` exists (result tables appear with their first write)."""
+    """True when ``schema.table`` exists (result tables appear with their first write).
+
+    Parameters
+    ----------
+    conn
+        Open warehouse connection.
+    table
+        ``schema.name`` of the table, with exactly one dot.
+
+    Returns
+    -------
+    bool
+        Whether the catalog lists a table or view of that name.
+    """
     schema, name = table.split(".")
     found = conn.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
@@ -47,6 +60,12 @@ def _created_with_columns(table: str, columns: Mapping[str, str]) -> tuple[tuple
     Tables that keep rows across runs (slices of other series, the ledgers) may have been
     written by an older version; the columns added since are added, empty for the old
     rows, rather than the rows being dropped.
+
+    Returns
+    -------
+    tuple of (str, list)
+        Statements with their (empty) parameters: ``create table if not exists``, then
+        an ``add column if not exists`` per declared column.
     """
     create = (f"create table if not exists {table} ({_ddl(columns)})", [])
     added = tuple(
@@ -57,7 +76,23 @@ def _created_with_columns(table: str, columns: Mapping[str, str]) -> tuple[tuple
 
 
 def table_replacement(table: str, columns: Mapping[str, str], frame: pd.DataFrame) -> Write:
-    """Replace the whole of ``table`` with ``frame`` under the declared column types."""
+    """Replace the whole of ``table`` with ``frame`` under the declared column types.
+
+    Parameters
+    ----------
+    table
+        ``schema.name`` of the table.
+    columns
+        Column name to DuckDB type, in table order; ``frame`` must hold these columns.
+    frame
+        The rows.
+
+    Returns
+    -------
+    Write
+        A write that creates the table anew before inserting, so an empty ``frame``
+        leaves a typed empty table.
+    """
     return Write(
         table, columns, frame, ((f"create or replace table {table} ({_ddl(columns)})", []),)
     )
@@ -71,6 +106,24 @@ def slice_replacement(
     One model's results live in tables shared by every segment and outcome: refitting
     one series swaps its slice and leaves the others alone. The table is created on
     first use.
+
+    Parameters
+    ----------
+    table
+        ``schema.name`` of the shared table.
+    columns
+        Column name to DuckDB type, in table order; ``frame`` must hold these columns.
+    frame
+        The slice's new rows.
+    where
+        Column to value, e.g. ``{"segment": ..., "outcome": ...}``: the rows that match
+        all of them are the slice.
+
+    Returns
+    -------
+    Write
+        A write that creates the table or adds missing columns, deletes the old slice,
+        then inserts ``frame``.
     """
     condition = " and ".join(f"{quote_identifier(name)} = ?" for name in where)
     return Write(
@@ -85,7 +138,23 @@ def slice_replacement(
 
 
 def ledger_append(table: str, columns: Mapping[str, str], frame: pd.DataFrame) -> Write:
-    """Append ``frame`` to a ledger table that only grows (created on first use)."""
+    """Append ``frame`` to a ledger table that only grows (created on first use).
+
+    Parameters
+    ----------
+    table
+        ``schema.name`` of the ledger.
+    columns
+        Column name to DuckDB type, in table order; ``frame`` must hold these columns.
+    frame
+        The rows to append.
+
+    Returns
+    -------
+    Write
+        A write that creates the table or adds missing columns, then inserts ``frame``;
+        no row is deleted.
+    """
     return Write(table, columns, frame, _created_with_columns(table, columns))
 
 
@@ -145,7 +214,21 @@ def replace_table(
 
 
 def concat_rows(frames: list[pd.DataFrame], columns: Mapping[str, str]) -> pd.DataFrame:
-    """The non-empty ``frames`` stacked in ``columns`` order (an empty table if none)."""
+    """The non-empty ``frames`` stacked in ``columns`` order (an empty table if none).
+
+    Parameters
+    ----------
+    frames
+        Rows of one table, such as one frame per series; each must hold ``columns``.
+    columns
+        The table's column names (to their types, which are not applied here).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of every frame in turn, with a fresh index and only ``columns``; with
+        no rows at all, an empty frame with those columns.
+    """
     frames = [frame for frame in frames if not frame.empty]
     if not frames:
         return pd.DataFrame(columns=list(columns))

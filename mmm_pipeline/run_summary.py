@@ -44,7 +44,14 @@ class RunSummary:
     report: str | None = None
 
     def render(self) -> str:
-        """Render the summary as plain text for a terminal."""
+        """Render the summary as plain text for a terminal.
+
+        Returns
+        -------
+        str
+            Lines separated by newlines, no trailing newline: the verdict and paths,
+            ingestion, checks, then the sections that have something to show.
+        """
         verdict = "succeeded" if self.success else "FAILED"
         lines = [
             f"mmm run {verdict} in {self.seconds:.1f} s (Dagster run {self.run_id[:8]}"
@@ -135,7 +142,14 @@ def _int(metadata: dict, key: str) -> int:
 
 
 def _rejected_files(evaluation: dg.AssetCheckEvaluation) -> list[str]:
-    """List what an ingestion check kept out: rejected files, then quarantined rows."""
+    """List what an ingestion check kept out: rejected files, then quarantined rows.
+
+    Returns
+    -------
+    list of str
+        One entry per line of the ``rejected_files`` and ``quarantined_rows`` metadata,
+        without the leading ``- ``; empty when the check lists none.
+    """
     kept_out = []
     for key in ("rejected_files", "quarantined_rows"):
         listing = evaluation.metadata.get(key)
@@ -173,7 +187,24 @@ def _table_row_counts(warehouse: Path) -> dict[str, int]:
 def summarize(
     results: list[dg.ExecuteInProcessResult], seconds: float, landing_dir: Path, warehouse: Path
 ) -> RunSummary:
-    """Gather the summary of the in-process runs of one ``mmm run`` (data, fits, reports)."""
+    """Gather the summary of the in-process runs of one ``mmm run`` (data, fits, reports).
+
+    Parameters
+    ----------
+    results
+        The runs of this ``mmm run``, at least one; the first names the summary.
+    seconds
+        Wall time of the whole command.
+    landing_dir, warehouse
+        Where the run read deliveries and wrote its tables.
+
+    Returns
+    -------
+    RunSummary
+        Successful when every run was; the events' ingestion counts, checks and failed
+        steps, and what the warehouse now holds (row counts, findings, readiness, this
+        run's fits and disagreeing lift tests) where its tables exist.
+    """
     summary = RunSummary(
         success=all(result.success for result in results),
         run_id=results[0].run_id,
@@ -255,7 +286,14 @@ def _query(warehouse: Path, sql: str, parameters: list | None = None) -> list[tu
 
 
 def _with_audit_messages(warehouse: Path, failure: str) -> str:
-    """Append the messages a failed singular dbt test stored about its failing rows."""
+    """Append the messages a failed singular dbt test stored about its failing rows.
+
+    Returns
+    -------
+    str
+        ``failure``, followed by up to :data:`MAX_QUOTED_MESSAGES` stored messages on
+        indented lines; ``failure`` alone for any other check or when nothing is stored.
+    """
     check_name = failure.split(" ")[1].split(":")[0]
     if not check_name.startswith("assert_") or not warehouse.exists():
         return failure

@@ -21,6 +21,18 @@ def inside(base: Path, *parts: str | Path) -> Path:
     An absolute part replaces ``base`` (as in :class:`pathlib.Path`), so a stored absolute
     path is checked the same way as a relative one. Links are resolved on both sides.
 
+    Parameters
+    ----------
+    base
+        The folder the path must stay in.
+    *parts
+        Path parts taken from data, such as a segment name or a stored ``artifact_path``.
+
+    Returns
+    -------
+    pathlib.Path
+        The joined path, absolute and with links resolved; it need not exist.
+
     Raises
     ------
     OutsideBaseFolder

@@ -68,7 +68,19 @@ class Settings(BaseModel):
     @field_validator("reporting_currency")
     @classmethod
     def _currency_code(cls, value: str) -> str:
-        """Three capital letters (ISO 4217), the form seeds/currency_rates.csv uses."""
+        """Three capital letters (ISO 4217), the form seeds/currency_rates.csv uses.
+
+        Returns
+        -------
+        str
+            ``value``, unchanged.
+
+        Raises
+        ------
+        ValueError
+            If ``value`` is not three capital letters; pydantic reports it as a validation
+            error that names ``MMM_REPORTING_CURRENCY``.
+        """
         if not CURRENCY_PATTERN.fullmatch(value):
             raise ValueError(
                 f"MMM_REPORTING_CURRENCY is {value!r}; it must be an ISO 4217 code of three "
@@ -79,7 +91,20 @@ class Settings(BaseModel):
     @field_validator("reporting_timezone", "schedule_timezone")
     @classmethod
     def _timezone_name(cls, value: str, info: ValidationInfo) -> str:
-        """An IANA timezone this machine knows, such as UTC or Europe/Berlin."""
+        """An IANA timezone this machine knows, such as UTC or Europe/Berlin.
+
+        Returns
+        -------
+        str
+            ``value``, unchanged.
+
+        Raises
+        ------
+        ValueError
+            If ``value`` has characters a zone name cannot have, or names no zone (or only
+            a folder of zones, such as ``Europe``) in this machine's timezone database; the
+            message names the variable, e.g. ``MMM_SCHEDULE_TIMEZONE``.
+        """
         variable = f"MMM_{info.field_name.upper()}"
         try:
             known = bool(TIMEZONE_PATTERN.fullmatch(value)) and ZoneInfo(value) is not None
@@ -119,7 +144,14 @@ def _path_from_env(name: str, default: Path) -> Path:
 
 
 def _warehouse_from_env() -> Path:
-    """``MMM_WAREHOUSE`` resolved like any path, except MotherDuck's ``md:`` names."""
+    """``MMM_WAREHOUSE`` resolved like any path, except MotherDuck's ``md:`` names.
+
+    Returns
+    -------
+    pathlib.Path
+        A ``md:``/``motherduck:`` name (or ``:memory:``) as given, else an absolute path;
+        ``data/warehouse.duckdb`` in the repository when the variable is unset.
+    """
     raw = os.environ.get("MMM_WAREHOUSE", "").strip()
     if raw and not is_local_file(raw):
         return Path(raw)
@@ -128,7 +160,14 @@ def _warehouse_from_env() -> Path:
 
 @cache
 def get_settings() -> Settings:
-    """Read the settings once per process from ``MMM_*`` variables and their defaults."""
+    """Read the settings once per process from ``MMM_*`` variables and their defaults.
+
+    Returns
+    -------
+    Settings
+        The same object on every call: variables changed later are not seen until
+        ``get_settings.cache_clear()``.
+    """
     profile = os.environ.get("MMM_PROFILE", "fast").strip() or "fast"
     warehouse = _warehouse_from_env()
     return Settings(

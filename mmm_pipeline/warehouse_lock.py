@@ -36,13 +36,36 @@ class WarehouseBusy(RuntimeError):
 
 
 def is_local_file(database: str | Path) -> bool:
-    """True for a path on disk (not ``:memory:`` or a ``md:``/``motherduck:`` URL)."""
+    """True for a path on disk (not ``:memory:`` or a ``md:``/``motherduck:`` URL).
+
+    Parameters
+    ----------
+    database
+        A warehouse path or DuckDB database name.
+
+    Returns
+    -------
+    bool
+        Whether the warehouse is a local file, which has a lock file beside it.
+    """
     text = str(database)
     return not (text == ":memory:" or text.startswith(("md:", "motherduck:")))
 
 
 def lock_path(database: str | Path) -> Path:
-    """The lock file of a warehouse: ``<file>.lock`` in the same folder."""
+    """The lock file of a warehouse: ``<file>.lock`` in the same folder.
+
+    Parameters
+    ----------
+    database
+        The warehouse file.
+
+    Returns
+    -------
+    pathlib.Path
+        The path with ``.lock`` appended to the file name, e.g. ``warehouse.duckdb.lock``;
+        the file itself is not made here.
+    """
     path = Path(database)
     return path.with_name(path.name + ".lock")
 
@@ -55,6 +78,18 @@ def warehouse_turn(
 
     Re-entrant within one thread (the lock object is shared per path), so a helper that
     opens the warehouse inside another's turn does not deadlock on itself.
+
+    Parameters
+    ----------
+    database
+        The warehouse; one that is not a local file is not locked.
+    timeout
+        Seconds to wait for the lock before giving up.
+
+    Yields
+    ------
+    None
+        The lock is held inside the block and released however it ends.
 
     Raises
     ------
@@ -95,7 +130,22 @@ def open_warehouse(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB connection opened in the warehouse's turn and closed however the block ends.
 
-    ``config`` is DuckDB's connection configuration, e.g. ``enable_external_access``.
+    The turn is taken as :func:`warehouse_turn` takes it, with its default timeout, so a
+    warehouse held too long by another process ends in :class:`WarehouseBusy`.
+
+    Parameters
+    ----------
+    database
+        The warehouse file, or a database name that is no local file (``md:<database>``).
+    read_only
+        Open without write access; the turn is taken all the same.
+    config
+        DuckDB's connection configuration, e.g. ``enable_external_access``.
+
+    Yields
+    ------
+    duckdb.DuckDBPyConnection
+        The open connection; it is closed before the lock is released.
     """
     with (
         warehouse_turn(database),

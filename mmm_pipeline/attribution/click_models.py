@@ -277,6 +277,13 @@ def click_attribution(
         Columns ``week_start``, ``geo``, ``segment``, ``outcome``, ``model`` (one of
         :data:`CLICK_MODELS`), ``channel``, ``conversions`` and ``value`` (credited
         shares, floats), one row per cell with credit, sorted by the first six columns.
+
+    Raises
+    ------
+    TypeError
+        If ``lookback_days`` is not a whole number (an ``int`` that is not a ``bool``).
+    ValueError
+        If ``lookback_days`` is negative.
     """
     if isinstance(lookback_days, bool) or not isinstance(lookback_days, int):
         raise TypeError(f"lookback_days must be a whole number of days, got {lookback_days!r}")

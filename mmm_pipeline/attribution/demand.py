@@ -23,6 +23,19 @@ def model_frame(panel: ModelPanel, mmm: MMM) -> pd.DataFrame:
 
     Geos and channels the model never saw are reported by the ``models_cover_the_data``
     check (``tables.coverage_gaps``), not guessed at here.
+
+    Parameters
+    ----------
+    panel
+        Today's weekly panel of the series (as from ``build_panel``).
+    mmm
+        The model in force, loaded from its saved file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``date``, ``geo``, then the model's channel and control columns, one row
+        per week and geo of the panel in a geo the model was fitted on; no target column.
     """
     model_geos = {str(g) for g in mmm.idata.posterior.coords[GEO].values}
     frame = panel.frame[panel.frame[GEO].isin(model_geos)].drop(columns=[TARGET])
@@ -38,6 +51,21 @@ def demand_draws(mmm: MMM, frame: pd.DataFrame, samples: int) -> xr.DataArray:
 
     ``samples`` draws are taken evenly over the posterior, so the result is the same on
     every run.
+
+    Parameters
+    ----------
+    mmm
+        The model in force.
+    frame
+        Its inputs, as from :func:`model_frame`.
+    samples
+        How many posterior draws to keep; all of them when the posterior has fewer.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dimensions ``sample``, ``date``, ``geo``, ``channel``: the conversions each
+        channel caused in each week and geo, in the outcome's own units (not scaled).
     """
     draws = contribution_draws(mmm, frame)
     picked = np.linspace(0, draws.sizes[SAMPLE] - 1, min(samples, draws.sizes[SAMPLE]))

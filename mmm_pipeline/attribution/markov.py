@@ -46,6 +46,12 @@ def transition_counts(paths: Sequence[Sequence[str]], converted: Sequence[bool])
     pandas.DataFrame
         Columns ``from_state``, ``to_state``, ``transitions`` (count), one row per
         observed transition.
+
+    Raises
+    ------
+    ValueError
+        If ``paths`` and ``converted`` differ in length, or a path uses one of the reserved
+        state names :data:`START`, :data:`CONVERSION` or :data:`NULL` as a channel.
     """
     if len(paths) != len(converted):
         raise ValueError(
@@ -70,6 +76,23 @@ def _chain(transitions: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray
 
     Transient states are ``start`` (index 0) followed by the channels in sorted order;
     the columns of R are ``conversion`` and ``null``.
+
+    Returns
+    -------
+    channels : list of str
+        The channels of the chain, sorted.
+    q : numpy.ndarray
+        Shape (1 + channels, 1 + channels): the probability of moving from one transient
+        state to another. A row is all zero for a state that is never left.
+    r : numpy.ndarray
+        Shape (1 + channels, 2): the probability of moving from a transient state to
+        ``conversion`` (column 0) and to ``null`` (column 1).
+
+    Raises
+    ------
+    ValueError
+        If ``transitions`` lacks a column of :data:`TRANSITION_COLUMNS`, holds a negative
+        count, a transition out of ``conversion`` or ``null``, or one into ``start``.
     """
     missing = set(TRANSITION_COLUMNS) - set(transitions.columns)
     if missing:
@@ -100,7 +123,20 @@ def _chain(transitions: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray
 
 
 def _conversion_probability(q: np.ndarray, r: np.ndarray, removed: int | None = None) -> float:
-    """P(absorbed in conversion | start), optionally with transient state ``removed`` cut."""
+    """P(absorbed in conversion | start), optionally with transient state ``removed`` cut.
+
+    Returns
+    -------
+    float
+        The absorption probability in ``conversion``, between 0 and 1; with ``removed``
+        cut, every transition into that state goes to ``null`` instead.
+
+    Raises
+    ------
+    ValueError
+        If ``I - Q`` is singular: some states form a closed loop that never reaches
+        ``conversion`` or ``null``.
+    """
     if removed is not None:
         q = q.copy()
         r = r.copy()
@@ -130,6 +166,12 @@ def conversion_probability(transitions: pd.DataFrame, removed: str | None = None
     -------
     float
         The absorption probability in ``conversion``.
+
+    Raises
+    ------
+    ValueError
+        If ``removed`` is not a channel of the chain; also when ``transitions`` is
+        malformed or has a closed loop that never reaches ``conversion`` or ``null``.
     """
     channels, q, r = _chain(transitions)
     if removed is None:

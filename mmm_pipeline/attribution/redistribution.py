@@ -36,7 +36,14 @@ class CreditDraws:
 
 
 def _safe_ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """``numerator / denominator``, 0 where the denominator is 0."""
+    """``numerator / denominator``, 0 where the denominator is 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        The element-wise quotient in the broadcast shape of both arrays, 0 wherever the
+        denominator is not positive.
+    """
     out = np.zeros(np.broadcast_shapes(numerator.shape, denominator.shape))
     np.divide(numerator, denominator, out=out, where=denominator > 0)
     return out

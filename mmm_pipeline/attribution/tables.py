@@ -71,7 +71,21 @@ def read_sources(
 ) -> AttributionSources:
     """Read everything the attribution needs; models are loaded later, from their files.
 
-    ``models_dir`` is the folder model files must lie in (default ``<data_dir>/models``).
+    Parameters
+    ----------
+    conn
+        A connection to the warehouse with the marts built; it reads the click paths,
+        observed totals, survey answers, panels, ``mmm.model_runs`` and ``mmm.readiness``.
+    lookback_days
+        The touchpoint window of the click-based paths, in days (see ``click_attribution``).
+    models_dir
+        The folder model files must lie in (default ``<data_dir>/models``).
+
+    Returns
+    -------
+    AttributionSources
+        One :class:`SeriesSources` per segment x outcome in the marts (a panel only for a
+        series with a model in force), the demand-capture channels and the models folder.
     """
     models_dir = models_dir if models_dir is not None else default_models_dir()
     clicks = click_attribution(conn, lookback_days)
@@ -96,7 +110,13 @@ def read_sources(
 
 
 def _is_ready(conn: DuckDBPyConnection, series: Series) -> bool:
-    """The all-geo readiness verdict of ``series`` (False before the quality stage ran)."""
+    """The all-geo readiness verdict of ``series`` (False before the quality stage ran).
+
+    Returns
+    -------
+    bool
+        True when ``mmm.readiness`` exists and marks the series ready in all geos together.
+    """
     return has_table(conn, "mmm.readiness") and readiness_verdict(conn, series)[0]
 
 
@@ -112,6 +132,20 @@ def attribution_tables(sources: AttributionSources, level: float) -> Attribution
     """``mmm.attribution_weekly`` and ``mmm.attribution_shift`` rows for every series.
 
     Each model in force is loaded once, for its demand and for the drift check.
+
+    Parameters
+    ----------
+    sources
+        What :func:`read_sources` read.
+    level
+        Probability mass of the published intervals, e.g. 0.9.
+
+    Returns
+    -------
+    AttributionTables
+        ``weekly`` and ``shift`` rows of all series in the tables' column order (empty
+        tables when there are none), and one drift message per series whose actuals left
+        its model's range.
     """
     weekly, shift, drift = [], [], []
     for source in sources.series:
@@ -151,6 +185,18 @@ def coverage_gaps(sources: AttributionSources) -> list[str]:
     A refresh attributes with the model in force, which knows nothing of a geo or paid
     channel that appeared since, and a new segment or outcome has no model at all: both
     need a fit, not a refresh.
+
+    Parameters
+    ----------
+    sources
+        What :func:`read_sources` read.
+
+    Returns
+    -------
+    list of str
+        At most one message per series, saying what is missing and what to run: a ready
+        series without a model in force, or the geos and channels its model lacks. Empty
+        when every model in force covers today's data.
     """
     gaps = []
     for source in sources.series:

@@ -92,7 +92,21 @@ class Grid:
     channels: list[str]
 
     def array(self, long: pd.DataFrame, column: str) -> np.ndarray:
-        """``week_start, geo, channel, <column>`` rows as a (week, geo, channel) array."""
+        """``week_start, geo, channel, <column>`` rows as a (week, geo, channel) array.
+
+        Parameters
+        ----------
+        long
+            Rows with columns ``week_start``, ``geo``, ``channel`` and ``column``.
+        column
+            The column to spread over the grid.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (weeks, geos, channels): the sum of ``column`` per cell, 0 for cells
+            without rows; rows outside the grid's weeks, geos or channels are left out.
+        """
         index = pd.MultiIndex.from_product([self.weeks, self.geos], names=["week_start", GEO])
         if long.empty:
             return np.zeros((len(self.weeks), len(self.geos), len(self.channels)))
@@ -113,7 +127,21 @@ class SeriesAttribution:
 
 
 def observed(conn: DuckDBPyConnection, series: Series) -> pd.DataFrame:
-    """Observed conversions and value per week and geo of a series."""
+    """Observed conversions and value per week and geo of a series.
+
+    Parameters
+    ----------
+    conn
+        A connection to a warehouse with ``marts.fct_conversions_weekly``.
+    series
+        The segment x outcome to read.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``week_start``, ``geo``, ``conversions``, ``value`` (money), one row per
+        delivered week and geo, sorted by week, then geo.
+    """
     return conn.execute(
         "select week_start, geo, conversions, value from marts.fct_conversions_weekly "
         "where segment = ? and outcome = ? order by week_start, geo",
@@ -122,7 +150,18 @@ def observed(conn: DuckDBPyConnection, series: Series) -> pd.DataFrame:
 
 
 def demand_capture_channels(conn: DuckDBPyConnection) -> list[str]:
-    """The channels that hold the pool (``is_demand_capture`` in the channels seed)."""
+    """The channels that hold the pool (``is_demand_capture`` in the channels seed).
+
+    Parameters
+    ----------
+    conn
+        A connection to a warehouse with ``seeds.channels``.
+
+    Returns
+    -------
+    list of str
+        The channel names, sorted.
+    """
     rows = conn.execute(
         "select channel from seeds.channels where is_demand_capture order by channel"
     ).fetchall()
@@ -132,7 +171,15 @@ def demand_capture_channels(conn: DuckDBPyConnection) -> list[str]:
 def _summary(
     draws: CreditDraws, grid: Grid, level: float, labels: dict[str, str | None]
 ) -> pd.DataFrame:
-    """Mean and equal-tailed interval per cell, as contract rows (empty cells dropped)."""
+    """Mean and equal-tailed interval per cell, as contract rows (empty cells dropped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of ``ATTRIBUTION_WEEKLY_COLUMNS``: one row per week, geo and channel that
+        has conversions or value in at least one draw, ``week_start`` as a date, the other
+        labels from ``labels``.
+    """
     tail = (1.0 - level) / 2.0
     columns = {}
     for name, values in (("conversions", draws.conversions), ("value", draws.value)):
@@ -158,6 +205,12 @@ def _on_observed(credit: np.ndarray, observed_total: np.ndarray) -> np.ndarray:
     The mart rounds value to 1/100 of a cent; credit summed from single conversions
     differs from it in the last digits. A larger gap is a real mismatch and is left for
     the ``conversions_conserved`` check to report.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``credit``, scaled per week and geo to add up to the mart's total exactly where
+        it was off by rounding only; other weeks and geos unchanged.
     """
     total = credit.sum(axis=-1)
     close = np.isclose(total, observed_total, rtol=1e-6, atol=1e-3) & (total > 0)
@@ -166,7 +219,14 @@ def _on_observed(credit: np.ndarray, observed_total: np.ndarray) -> np.ndarray:
 
 
 def _demand_array(demand: xr.DataArray, grid: Grid) -> np.ndarray:
-    """The model's (sample, date, geo, channel) draws on the grid, zero where it is silent."""
+    """The model's (sample, date, geo, channel) draws on the grid, zero where it is silent.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (samples, weeks, geos, channels) in the grid's order; 0 for the weeks, geos
+        and channels the model has no draws of.
+    """
     demand = demand.assign_coords({DATE: pd.to_datetime(demand[DATE].values)})
     aligned = demand.reindex(
         {DATE: grid.weeks, GEO: grid.geos, "channel": grid.channels}, fill_value=0.0
@@ -182,7 +242,15 @@ def _shift(
     level: float,
     run_id: str,
 ) -> pd.DataFrame:
-    """Each channel's share of the series under last click against under the MMM."""
+    """Each channel's share of the series under last click against under the MMM.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of ``ATTRIBUTION_SHIFT_COLUMNS``, one row per channel with conversions
+        under either model; shares are of all the series' weeks and geos, the shift in
+        percentage points. Empty when last click credits no conversions.
+    """
     total = last_click.sum()
     if total <= 0:
         return pd.DataFrame(columns=list(ATTRIBUTION_SHIFT_COLUMNS))
@@ -228,6 +296,8 @@ def series_attribution(
 
     Parameters
     ----------
+    series
+        The segment x outcome the rows are labelled with.
     observed_cells
         ``week_start, geo, conversions, value`` of the series.
     clicks
@@ -237,9 +307,20 @@ def series_attribution(
         ``survey_counts`` of the series.
     pool_channels
         The demand-capture channels.
+    level
+        Probability mass of the published intervals, e.g. 0.9.
     demand
         Called with a number of samples, returns the model in force's contribution
         draws (``demand_draws``); None when the series has no accepted model.
+    run_id
+        The ``mmm.model_runs`` run of the model in force, written on the ``mmm`` rows.
+
+    Returns
+    -------
+    SeriesAttribution
+        ``weekly``: the rows of every click-based model with credit, and of ``mmm`` when
+        there is a model; ``shift``: one row per channel, only when there is a model and
+        last-click credit (else empty).
     """
     weeks = sorted(pd.to_datetime(observed_cells["week_start"]).unique())
     geos = sorted(observed_cells[GEO].unique())

@@ -30,7 +30,22 @@ PRIOR_RESPONSES = 20.0
 
 
 def survey_counts(conn: DuckDBPyConnection, segment: str, outcome: str) -> pd.DataFrame:
-    """Answers per geo and converting channel: ``geo, channel, responses, wom_responses``."""
+    """Answers per geo and converting channel: ``geo, channel, responses, wom_responses``.
+
+    Parameters
+    ----------
+    conn
+        A connection to the warehouse.
+    segment, outcome
+        The series whose converting respondents are counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per geo and last-click channel with answers tied to a conversion:
+        ``responses`` counts all of them, ``wom_responses`` those naming Word of Mouth
+        (both floats). Empty, with these columns, when there is no survey table.
+    """
     if not has_table(conn, SURVEY_TABLE):
         return pd.DataFrame(columns=["geo", "channel", "responses", "wom_responses"])
     return conn.execute(
@@ -53,6 +68,23 @@ def wom_share_draws(
 
     Strata without answers take the channel's all-geo share; channels without any
     answers get 0 (no evidence of Word of Mouth among them).
+
+    Parameters
+    ----------
+    counts
+        Answers as from :func:`survey_counts`.
+    geos, channels
+        The axes of the result, in order.
+    samples
+        Number of draws.
+    rng
+        The random generator the Beta draws come from.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (samples, geos, channels): shares between 0 and 1; all zero when ``counts``
+        is empty.
     """
     shares = np.zeros((samples, len(geos), len(channels)))
     if counts.empty:
@@ -75,5 +107,16 @@ def wom_share_draws(
 
 
 def has_word_of_mouth(counts: pd.DataFrame) -> bool:
-    """Whether any survey answer of the series names Word of Mouth."""
+    """Whether any survey answer of the series names Word of Mouth.
+
+    Parameters
+    ----------
+    counts
+        Answers as from :func:`survey_counts`.
+
+    Returns
+    -------
+    bool
+        True when ``wom_responses`` adds up to more than 0.
+    """
     return bool(not counts.empty and counts["wom_responses"].sum() > 0)

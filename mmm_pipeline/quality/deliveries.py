@@ -11,7 +11,20 @@ MAX_ROW_FINDINGS_PER_FILE = 200
 
 
 def delivery_findings(conn: DuckDBPyConnection) -> list[dict]:
-    """Every rejected file and quarantined row, named with file, line and reason."""
+    """Every rejected file and quarantined row, named with file, line and reason.
+
+    Parameters
+    ----------
+    conn
+        A connection to a warehouse with ``raw.deliveries`` and ``raw.quarantine``.
+
+    Returns
+    -------
+    list of dict
+        Rows of ``mmm.data_quality_issues`` (see :func:`finding`): an error per rejected
+        delivery, then a warning per quarantined problem with a line number, at most
+        :data:`MAX_ROW_FINDINGS_PER_FILE` per file and one more that counts the rest.
+    """
     rejected = conn.execute(
         "select source, file_name, reason from raw.deliveries where status = 'rejected' "
         "order by delivery_id"

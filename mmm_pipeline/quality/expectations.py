@@ -39,18 +39,38 @@ class SuiteOutcome:
 
 
 def _day(column: str) -> str:
-    """SQL for a date as whole days since EARLIEST_DATE: comparable as a plain number."""
+    """SQL for a date as whole days since EARLIEST_DATE: comparable as a plain number.
+
+    Returns
+    -------
+    str
+        A select-list item that names its result ``<column>_day``.
+    """
     return f"date_diff('day', date '{EARLIEST_DATE}', {column}) as {column}_day"
 
 
 def _in_range(column: str) -> gxe.Expectation:
-    """Dates from EARLIEST_DATE to tomorrow: a 1970 or 2099 date is a broken export."""
+    """Dates from EARLIEST_DATE to tomorrow: a 1970 or 2099 date is a broken export.
+
+    Returns
+    -------
+    great_expectations.expectations.Expectation
+        A range expectation on the day number ``<column>_day`` made by :func:`_day`;
+        "tomorrow" is the day after this machine's local date.
+    """
     latest = (date.today() + timedelta(days=1) - date.fromisoformat(EARLIEST_DATE)).days
     return gxe.ExpectColumnValuesToBeBetween(column=f"{column}_day", min_value=0, max_value=latest)
 
 
 def _suites(currencies: list[str], channels: list[str]) -> dict[str, tuple[str, list]]:
-    """Per source: the staging query to validate and its expectations."""
+    """Per source: the staging query to validate and its expectations.
+
+    Returns
+    -------
+    dict
+        Landing-zone source name to a pair: a select over its staging model (no order
+        or limit, which :func:`run_suites` adds) and the list of its expectations.
+    """
     return {
         "ad_spend": (
             f"select spend_date, {_day('spend_date')}, geo, platform, campaign, spend, "  # noqa: S608 (constants only)
@@ -139,21 +159,51 @@ def _suites(currencies: list[str], channels: list[str]) -> dict[str, tuple[str, 
 
 
 def _readable(column: str | None, value: object) -> str:
-    """Show a day number (see :func:`_day`) as the date it stands for."""
+    """Show a day number (see :func:`_day`) as the date it stands for.
+
+    Returns
+    -------
+    str
+        The ISO date when ``column`` is a ``_day`` column and ``value`` a number, else
+        ``value`` as text.
+    """
     if column and column.endswith("_day") and isinstance(value, int | float):
         return (date.fromisoformat(EARLIEST_DATE) + timedelta(days=int(value))).isoformat()
     return str(value)
 
 
 def _context(docs_root: Path) -> gx.data_context.AbstractDataContext:
-    """A file context under the data folder, so Data Docs land beside the warehouse."""
+    """A file context under the data folder, so Data Docs land beside the warehouse.
+
+    Returns
+    -------
+    great_expectations.data_context.AbstractDataContext
+        The context of the project in ``docs_root`` (its ``gx`` folder is made on first
+        use), with usage analytics off unless ``GX_ANALYTICS_ENABLED`` says otherwise.
+    """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     return gx.get_context(mode="file", project_root_dir=str(docs_root))
 
 
 def run_suites(conn: DuckDBPyConnection, docs_root: Path) -> tuple[list[SuiteOutcome], Path]:
-    """Validate every staging model with its suite; build Data Docs; return the outcomes."""
+    """Validate every staging model with its suite; build Data Docs; return the outcomes.
+
+    Parameters
+    ----------
+    conn
+        A connection to a warehouse with the staging models and the seeds built.
+    docs_root
+        The folder of the great-expectations project and its Data Docs.
+
+    Returns
+    -------
+    outcomes : list of SuiteOutcome
+        One per landing-zone source; at most :data:`MAX_VALIDATED_ROWS` of its most
+        recently delivered rows are validated.
+    index : pathlib.Path
+        The ``index.html`` of the Data Docs site.
+    """
     currencies = [
         r[0] for r in conn.execute("select currency from seeds.currency_rates").fetchall()
     ]
@@ -222,7 +272,19 @@ def run_suites(conn: DuckDBPyConnection, docs_root: Path) -> tuple[list[SuiteOut
 
 
 def expectation_findings(outcomes: list[SuiteOutcome]) -> list[dict]:
-    """One finding per failed expectation, for ``mmm.data_quality_issues``."""
+    """One finding per failed expectation, for ``mmm.data_quality_issues``.
+
+    Parameters
+    ----------
+    outcomes
+        The suite outcomes from :func:`run_suites`.
+
+    Returns
+    -------
+    list of dict
+        Rows as made by :func:`~mmm_pipeline.quality.findings.finding`, all errors, with
+        the count of unexpected values as ``observed`` and 0 as ``expected``.
+    """
     return [
         finding(
             check_name="expectation_failed",

@@ -18,32 +18,46 @@ from mmm_pipeline.quality.findings import percent
 from mmm_pipeline.quality.thresholds import QualityThresholds
 
 ALL_GEOS = "ALL"
-READINESS_COLUMNS = [
-    "segment",
-    "outcome",
-    "geo",
-    "history_weeks",
-    "min_spend_cv",
-    "paid_share",
-    "ready",
-    "reasons",
-    "median_weekly_conversions",
-    "flat_channels",
-    "correlated_channels",
-    "tracking_incidents",
-    "recommendation",
-]
+# ``mmm.readiness``: column and warehouse type.
+READINESS_COLUMNS = {
+    "segment": "VARCHAR",
+    "outcome": "VARCHAR",
+    "geo": "VARCHAR",
+    "history_weeks": "INTEGER",
+    "min_spend_cv": "DOUBLE",
+    "paid_share": "DOUBLE",
+    "ready": "BOOLEAN",
+    "reasons": "VARCHAR",
+    "median_weekly_conversions": "DOUBLE",
+    "flat_channels": "VARCHAR",
+    "correlated_channels": "VARCHAR",
+    "tracking_incidents": "INTEGER",
+    "recommendation": "VARCHAR",
+}
 
 
 def _spend_panel(media: pd.DataFrame, weeks: pd.DatetimeIndex) -> pd.DataFrame:
-    """Weekly spend per paid channel over the given weeks, zeros where nothing was spent."""
+    """Weekly spend per paid channel over the given weeks, zeros where nothing was spent.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``weeks``, one column per channel with any spend in them (channels
+        without are dropped).
+    """
     panel = media.pivot_table(index="week_start", columns="channel", values="spend", aggfunc="sum")
     panel = panel.reindex(weeks).fillna(0.0)
     return panel.loc[:, panel.sum() > 0]
 
 
 def _flat_channels(panel: pd.DataFrame, t: QualityThresholds) -> list[str]:
-    """Channels whose weekly spend stays within the flat band around its median most weeks."""
+    """Channels whose weekly spend stays within the flat band around its median most weeks.
+
+    Returns
+    -------
+    list of str
+        The flat channels, in the order of ``panel``'s columns.
+    """
     flat = []
     for channel in panel.columns:
         spend = panel[channel]
@@ -69,6 +83,12 @@ def _paid_share(clicks: pd.DataFrame, survey: pd.DataFrame) -> float | None:
     Click data undercounts channels that create demand (their conversions arrive as
     direct and branded search), survey answers undercount search; the larger of the two
     is the better lower bound of what paid media drives.
+
+    Returns
+    -------
+    float or None
+        Between 0 and 1, the larger of the click share and the share of survey answers
+        (answers of ``other`` left out); None when there are neither clicks nor answers.
     """
     shares = []
     if not clicks.empty and clicks["conversions"].sum() > 0:
@@ -159,7 +179,13 @@ def _judge(
 
 
 def _in_geo(frame: pd.DataFrame, geo: str) -> pd.DataFrame:
-    """The rows of one geo, or all of them for ``ALL``."""
+    """The rows of one geo, or all of them for ``ALL``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` itself for ``ALL``, else its rows whose ``geo`` is ``geo``.
+    """
     return frame if geo == ALL_GEOS else frame[frame["geo"] == geo]
 
 
@@ -170,7 +196,25 @@ def _of_series(frame: pd.DataFrame, segment: str, outcome: str) -> pd.DataFrame:
 def assess_readiness(
     conn: DuckDBPyConnection, t: QualityThresholds, incidents_by_geo: dict[str, int]
 ) -> pd.DataFrame:
-    """Judge every segment x outcome, per geo and for all geos together."""
+    """Judge every segment x outcome, per geo and for all geos together.
+
+    Parameters
+    ----------
+    conn
+        A connection to a warehouse with the marts and ``seeds.channels`` built.
+    t
+        The readiness thresholds.
+    incidents_by_geo
+        Tracking incident weeks per geo; the ``ALL`` rows get their sum.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of :data:`READINESS_COLUMNS`, one row per segment x outcome and geo of
+        ``marts.fct_conversions_weekly`` and one more per segment x outcome with geo
+        ``ALL``; ``ready`` is the verdict, ``reasons`` and ``recommendation`` say why
+        and what to do.
+    """
     conversions = conn.execute(
         "select week_start, geo, segment, outcome, conversions from marts.fct_conversions_weekly"
     ).df()
@@ -206,4 +250,4 @@ def assess_readiness(
                     t,
                 )
             )
-    return pd.DataFrame(rows, columns=READINESS_COLUMNS)
+    return pd.DataFrame(rows, columns=list(READINESS_COLUMNS))

@@ -69,7 +69,14 @@ class QualityThresholds(BaseModel):
 
 
 def load_thresholds() -> QualityThresholds:
-    """The defaults, overridden by the YAML file named in ``MMM_QUALITY_CONFIG`` if any."""
+    """The defaults, overridden by the YAML file named in ``MMM_QUALITY_CONFIG`` if any.
+
+    Returns
+    -------
+    QualityThresholds
+        The thresholds; with the variable unset or the file empty, all defaults. A key
+        that names no threshold is refused, not ignored.
+    """
     path = os.environ.get("MMM_QUALITY_CONFIG", "").strip()
     if not path:
         return QualityThresholds()

@@ -17,39 +17,13 @@ from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME, Series
 from mmm_pipeline.publish import replace_table
 from mmm_pipeline.quality.deliveries import delivery_findings
 from mmm_pipeline.quality.expectations import SuiteOutcome, expectation_findings, run_suites
-from mmm_pipeline.quality.findings import findings_frame
-from mmm_pipeline.quality.readiness import assess_readiness
+from mmm_pipeline.quality.findings import FINDING_COLUMNS, findings_frame
+from mmm_pipeline.quality.readiness import READINESS_COLUMNS, assess_readiness
 from mmm_pipeline.quality.thresholds import load_thresholds
 from mmm_pipeline.quality.tracking import TRACKING_CHECKS
 
 FINDINGS_KEY = dg.AssetKey(["mmm", "data_quality_issues"])
 READINESS_KEY = dg.AssetKey(["mmm", "readiness"])
-FINDINGS_COLUMNS = {
-    "check_name": "VARCHAR",
-    "severity": "VARCHAR",
-    "source": "VARCHAR",
-    "week_start": "DATE",
-    "geo": "VARCHAR",
-    "channel": "VARCHAR",
-    "observed": "DOUBLE",
-    "expected": "DOUBLE",
-    "message": "VARCHAR",
-}
-READINESS_COLUMNS = {
-    "segment": "VARCHAR",
-    "outcome": "VARCHAR",
-    "geo": "VARCHAR",
-    "history_weeks": "INTEGER",
-    "min_spend_cv": "DOUBLE",
-    "paid_share": "DOUBLE",
-    "ready": "BOOLEAN",
-    "reasons": "VARCHAR",
-    "median_weekly_conversions": "DOUBLE",
-    "flat_channels": "VARCHAR",
-    "correlated_channels": "VARCHAR",
-    "tracking_incidents": "INTEGER",
-    "recommendation": "VARCHAR",
-}
 # Families of findings, each shown as one check in the UI.
 CHECK_FAMILIES = {
     "delivery_problems": ("rejected_delivery", "quarantined_row"),
@@ -96,7 +70,7 @@ def data_quality_issues(
         for check in TRACKING_CHECKS:
             rows += check(conn, thresholds)
         frame = findings_frame(rows)
-        replace_table(conn, "mmm.data_quality_issues", FINDINGS_COLUMNS, frame)
+        replace_table(conn, "mmm.data_quality_issues", FINDING_COLUMNS, frame)
     for message in frame.loc[frame["severity"] == "error", "message"]:
         context.log.error(message)
     by_check = Counter(frame["check_name"])
