@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from mmm_pipeline.attribution.tables import AttributionSources, SeriesSources, coverage_gaps
-from mmm_pipeline.attribution.weekly import series_attribution
+from mmm_pipeline.attribution.all_series import AttributionSources, SeriesSources, coverage_gaps
+from mmm_pipeline.attribution.series_attribution import series_attribution
 from mmm_pipeline.attribution.word_of_mouth import wom_share_draws
 from mmm_pipeline.modeling.panel import ModelPanel
 from mmm_pipeline.modeling.series import Series

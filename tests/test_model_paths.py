@@ -15,7 +15,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from mmm_pipeline.attribution.tables import AttributionSources, SeriesSources, attribution_tables
+from mmm_pipeline.attribution.all_series import (
+    AttributionSources,
+    SeriesSources,
+    attribution_tables,
+)
 from mmm_pipeline.modeling.runs import (
     ACCEPTED,
     MODEL_RUNS_COLUMNS,

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 from pymc_marketing.mmm import MMM
 
+from mmm_pipeline.attribution.all_series import attribution_tables, read_sources
 from mmm_pipeline.attribution.demand import model_frame
-from mmm_pipeline.attribution.tables import attribution_tables, read_sources
 from mmm_pipeline.cli import main
 from mmm_pipeline.definitions import defs
 from mmm_pipeline.modeling import panel_fit

@@ -12,8 +12,8 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 
-from mmm_pipeline.attribution.tables import attribution_tables, coverage_gaps, read_sources
-from mmm_pipeline.attribution.weekly import (
+from mmm_pipeline.attribution.all_series import attribution_tables, coverage_gaps, read_sources
+from mmm_pipeline.attribution.series_attribution import (
     ATTRIBUTION_SHIFT_COLUMNS,
     ATTRIBUTION_WEEKLY_COLUMNS,
 )

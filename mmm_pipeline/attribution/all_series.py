@@ -18,7 +18,7 @@ from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.attribution.click_models import click_attribution
 from mmm_pipeline.attribution.demand import demand_draws, model_frame
-from mmm_pipeline.attribution.weekly import (
+from mmm_pipeline.attribution.series_attribution import (
     ATTRIBUTION_SHIFT_COLUMNS,
     ATTRIBUTION_WEEKLY_COLUMNS,
     demand_capture_channels,
