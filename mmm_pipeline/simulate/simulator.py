@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mmm_pipeline.simulate import experiments as tests
+import mmm_pipeline.simulate.experiments as tests
 from mmm_pipeline.simulate.config import SimulationConfig
 from mmm_pipeline.simulate.controls import build_controls, controls_table
 from mmm_pipeline.simulate.deliveries import SOURCE_FOLDERS, write_deliveries
