@@ -22,8 +22,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from mmm_pipeline.report.browser import chromium  # noqa: E402 (script beside the package)
-from mmm_pipeline.webserver import asset_keys, graphql, running_ui  # noqa: E402
+from tests.support.browser import chromium  # noqa: E402 (script beside the package)
+from tests.support.webserver import asset_keys, graphql, running_ui  # noqa: E402
 
 # The asset graph draws after its layout is computed in a web worker; give it time.
 RENDER_MILLISECONDS = 20_000

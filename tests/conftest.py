@@ -80,3 +80,7 @@ def summed_contribution_at(model, frame: pd.DataFrame, point: dict) -> dict[str,
     scale = scale.reindex(list(model.coords["geo"])).to_numpy()
     totals = (scaled.sum(axis=0) * scale[:, None]).sum(axis=0)
     return dict(zip(model.coords["channel"], totals, strict=True))
+
+
+# The one fitted model every test downstream of a fit shares (session-scoped).
+from tests.fitted_model import fitted  # noqa: E402, F401

@@ -1,10 +1,11 @@
 """Fitting one segment x outcome MMM with pymc-marketing, and judging the fit.
 
-One model per segment and outcome with every geo in it (``dims=("geo",)``), geometric
-adstock, logistic saturation, yearly seasonality, a piecewise-linear trend per geo, the
-controls, and the lift tests in the likelihood. The last weeks are held out and predicted
-to measure out-of-sample error against a naive forecast. The API used here is the one
-verified in docs/notes/pymc-marketing-1.3.md.
+One model per segment and outcome with every geo in it (``dims=("geo",)``), the adstock
+form the model configuration names (carryover.py), logistic saturation, yearly
+seasonality, a piecewise-linear trend per geo, the controls, and the lift tests in the
+likelihood. The last weeks are held out and predicted to measure out-of-sample error
+against a naive forecast. The API used here is the one verified in
+docs/notes/pymc-marketing-1.3.md.
 """
 
 from __future__ import annotations
@@ -104,6 +105,13 @@ def fit_panel(
     """Fit on all but the last ``holdout_weeks``, predict those, and apply the gates.
 
     ``say`` hears the phases and a heartbeat while sampling (``progress.heartbeat``).
+
+    Returns
+    -------
+    FitOutcome
+        The fitted model, its worst R-hat and bulk ESS, its divergences, the holdout and
+        naive last-week MAPE, the lift-test rows used, the gates' reasons (none when
+        accepted) and the wall time.
     """
     started = time.perf_counter()
     frame = panel.frame.sort_values([DATE, GEO])
@@ -180,14 +188,28 @@ def fit_panel(
 
 
 def _sampler_options(profile: SamplingProfile) -> dict:
-    """Options only nutpie takes, passed only to it."""
+    """Options only nutpie takes, passed only to it.
+
+    Returns
+    -------
+    dict
+        ``nuts_sampler_kwargs`` with the profile's adaptation for nutpie when it is not
+        ``"diag"``; empty otherwise.
+    """
     if profile.nuts_sampler != "nutpie" or profile.adaptation == "diag":
         return {}
     return {"nuts_sampler_kwargs": {"adaptation": profile.adaptation}}
 
 
 def _gate(outcome: FitOutcome, profile: SamplingProfile) -> list[str]:
-    """Every reason not to publish this fit, in plain words."""
+    """Every reason not to publish this fit, in plain words.
+
+    Returns
+    -------
+    list of str
+        One reason per gate the fit fails (R-hat, bulk ESS, divergences, holdout error);
+        empty when it passes them all.
+    """
     reasons = []
     if outcome.max_rhat > profile.max_rhat:
         reasons.append(f"R-hat {outcome.max_rhat:.3f} above {profile.max_rhat}: chains disagree")
@@ -202,17 +224,17 @@ def _gate(outcome: FitOutcome, profile: SamplingProfile) -> list[str]:
 
 
 def holdout_reason(holdout_mape: float | None, naive_mape: float | None, ratio: float) -> str:
-    """Why the holdout error rejects a fit, or "" when it does not."""
+    """Why the holdout error rejects a fit, or "" when it does not.
+
+    Returns
+    -------
+    str
+        The two MAPEs in words when ``holdout_mape`` exceeds ``naive_mape * ratio``; ""
+        when it does not or either is None.
+    """
     if holdout_mape is None or naive_mape is None or holdout_mape <= naive_mape * ratio:
         return ""
     return (
         f"holdout MAPE {holdout_mape:.1%} more than {ratio - 1:.0%} worse than the naive "
         f"last-week forecast's {naive_mape:.1%}"
     )
-
-
-def channel_contributions(outcome: FitOutcome) -> pd.DataFrame:
-    """Posterior mean total contribution per geo and channel over the fitted weeks."""
-    contributions = outcome.mmm.idata.posterior["channel_contribution_original_scale"]
-    total = contributions.sum(DATE).mean(("chain", "draw"))
-    return total.to_dataframe(name="contribution").reset_index()

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mmm_pipeline.quality.conversion_tracking import missing_utm_share, unmapped_values
 from mmm_pipeline.quality.readiness import assess_readiness
 from mmm_pipeline.quality.thresholds import QualityThresholds
-from mmm_pipeline.quality.conversion_tracking import missing_utm_share, unmapped_values
 from tests.conftest import make_warehouse
 
 THRESHOLDS = QualityThresholds()

@@ -16,7 +16,7 @@ from scipy import stats
 
 from mmm_pipeline.modeling.lift_tests import LIFT_COLUMNS
 from mmm_pipeline.modeling.panel import TARGET, ModelPanel
-from mmm_pipeline.modeling.panel_fit import channel_contributions, fit_panel
+from mmm_pipeline.modeling.panel_fit import fit_panel
 from mmm_pipeline.modeling.share_prior import SHARE_PRIOR, add_share_prior
 from mmm_pipeline.modeling.specification import (
     MediaPriorConfig,
@@ -25,11 +25,11 @@ from mmm_pipeline.modeling.specification import (
     build_mmm,
 )
 from tests.conftest import summed_contribution_at
-from tests.test_fit import TINY, _panel
+from tests.helpers import TINY, channel_contributions, tiny_panel
 
 
 def test_the_term_is_a_log_normal_density_of_the_channels_share_of_the_outcome() -> None:
-    panel = _panel()
+    panel = tiny_panel()
     frame = panel.frame
     mmm = build_mmm(panel)
     mmm.build_model(frame.drop(columns=[TARGET]), frame[TARGET])
@@ -47,7 +47,7 @@ def test_the_term_is_a_log_normal_density_of_the_channels_share_of_the_outcome()
 
 
 def test_a_channel_with_its_own_spread_is_held_by_that_spread() -> None:
-    panel = _panel()
+    panel = tiny_panel()
     frame = panel.frame
     mmm = build_mmm(panel)
     mmm.build_model(frame.drop(columns=[TARGET]), frame[TARGET])
@@ -65,7 +65,7 @@ def test_a_channel_with_its_own_spread_is_held_by_that_spread() -> None:
 
 
 def test_a_tight_share_prior_pulls_the_channels_contribution_towards_it() -> None:
-    panel = _panel()
+    panel = tiny_panel()
     no_lift = pd.DataFrame(columns=LIFT_COLUMNS)
     total = panel.frame[TARGET].sum()
 

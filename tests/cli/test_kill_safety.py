@@ -133,6 +133,7 @@ def _wait_for_dbt_build(run: subprocess.Popen, timeout: float = 300) -> None:
     raise AssertionError("dbt build never started")
 
 
+@pytest.mark.slow  # two minutes: a real run killed mid-build, then a full rerun
 def test_a_run_killed_during_the_dbt_build_leaves_every_table_old_or_complete(
     built: Path, tmp_path: Path
 ) -> None:
@@ -197,6 +198,7 @@ publish(DiesBeforeCommit(conn, len(writes)), writes)
 """
 
 
+@pytest.mark.slow  # its warehouse is a full run: more than a minute
 def test_a_publisher_killed_before_its_commit_leaves_the_old_tables(
     built: Path, tmp_path: Path
 ) -> None:

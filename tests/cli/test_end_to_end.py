@@ -23,6 +23,9 @@ from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME
 from mmm_pipeline.settings import get_settings
 from tests.conftest import folder_digest
 
+# A simulated business and two full runs: more than a minute, so `make test-all` only.
+pytestmark = pytest.mark.slow
+
 CENT = 0.005
 
 

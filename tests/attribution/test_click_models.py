@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
 
 import duckdb
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from mmm_pipeline.attribution.click_models import (
     CLICK_MODELS,
@@ -22,82 +19,12 @@ from mmm_pipeline.attribution.click_models import (
     PATH_MODELS,
     click_attribution,
 )
+from tests.attribution.click_cases import Conv, Touch, warehouse
 
 T = datetime(2024, 4, 10, 12, 0, tzinfo=UTC)  # a Wednesday, after Europe's DST switch
 DAY = timedelta(days=1)
 SECOND = timedelta(seconds=1)
 EDGE = T - DEFAULT_LOOKBACK_DAYS * DAY
-
-
-class Conv(NamedTuple):
-    """One conversion; ``channel`` is its last-click channel, ``direct`` when untracked."""
-
-    conversion_id: str
-    at: datetime
-    channel: str = "direct"
-    customer_id: str | None = "cus_1"
-    segment: str = "self_serve"
-    outcome: str = "order"
-    geo: str = "US"
-    value: float = 90.0
-
-
-class Touch(NamedTuple):
-    """One touchpoint."""
-
-    customer_id: str
-    at: datetime
-    channel: str
-    geo: str = "US"
-
-
-def _warehouse(
-    conversions: list[Conv], touches: list[Touch], path: Path | None = None
-) -> duckdb.DuckDBPyConnection:
-    conn = duckdb.connect(str(path) if path else ":memory:")
-    conn.execute("create schema intermediate")
-    conn.execute(
-        """
-        create table intermediate.int_conversions_mapped (
-            conversion_id varchar, outcome varchar, segment varchar, geo varchar,
-            occurred_at timestamptz, week_start date, value double, customer_id varchar,
-            is_untracked boolean, last_click_channel varchar
-        )
-        """
-    )
-    conn.execute(
-        """
-        create table intermediate.int_touchpoints_mapped (
-            customer_id varchar, occurred_at timestamptz, geo varchar, channel varchar
-        )
-        """
-    )
-    for c in conversions:
-        conn.execute(
-            """
-            insert into intermediate.int_conversions_mapped
-            values (?, ?, ?, ?, ?, cast(date_trunc('week', timezone('UTC', ?)) as date),
-                    ?, ?, ?, ?)
-            """,
-            [
-                c.conversion_id,
-                c.outcome,
-                c.segment,
-                c.geo,
-                c.at,
-                c.at,
-                c.value,
-                c.customer_id,
-                c.channel == "direct",
-                c.channel,
-            ],
-        )
-    if touches:
-        conn.executemany(
-            "insert into intermediate.int_touchpoints_mapped values (?, ?, ?, ?)",
-            [[t.customer_id, t.at, t.geo, t.channel] for t in touches],
-        )
-    return conn
 
 
 def _credits(result: pd.DataFrame, model: str, column: str = "conversions") -> dict[str, float]:
@@ -107,7 +34,7 @@ def _credits(result: pd.DataFrame, model: str, column: str = "conversions") -> d
 
 
 def _all_credits(conversions: list[Conv], touches: list[Touch], **kwargs) -> dict:
-    result = click_attribution(_warehouse(conversions, touches), **kwargs)
+    result = click_attribution(warehouse(conversions, touches), **kwargs)
     return {model: _credits(result, model) for model in result["model"].unique()}
 
 
@@ -118,7 +45,7 @@ def test_the_model_names_are_the_contract_s() -> None:
 
 
 def test_result_has_the_contract_columns_and_one_row_per_cell() -> None:
-    result = click_attribution(_warehouse([Conv("a", T, "meta"), Conv("b", T + DAY, "meta")], []))
+    result = click_attribution(warehouse([Conv("a", T, "meta"), Conv("b", T + DAY, "meta")], []))
     assert list(result.columns) == [
         "week_start", "geo", "segment", "outcome", "model", "channel", "conversions", "value",
     ]  # fmt: skip
@@ -143,7 +70,7 @@ def test_last_click_is_the_converting_session_for_every_series() -> None:
         Conv("c", T, "branded_search", customer_id=None, segment="sales_led", outcome="signup"),
     ]
     # cus_1's earlier touch gives self_serve x order the path models; sales_led has none.
-    result = click_attribution(_warehouse(conversions, [Touch("cus_1", T - DAY, "tiktok")]))
+    result = click_attribution(warehouse(conversions, [Touch("cus_1", T - DAY, "tiktok")]))
     by_series = result.groupby(["segment", "outcome"])["model"].agg(set).to_dict()
     assert by_series == {
         ("self_serve", "order"): set(CLICK_MODELS),
@@ -200,7 +127,7 @@ def test_the_lookback_window_is_closed_at_both_ends(offset: timedelta, inside: b
 def test_the_window_is_exact_hours_across_a_daylight_saving_change() -> None:
     # Berlin moved its clocks on 2024-03-31, inside the window: 28 calendar days in
     # Berlin time would start an hour later (13:00 UTC) and drop the 12:00 UTC touch.
-    conn = _warehouse(
+    conn = warehouse(
         [Conv("a", T, "search_nonbrand")],
         [Touch("cus_1", EDGE, "tiktok"), Touch("cus_1", EDGE - SECOND, "meta")],
     )
@@ -297,7 +224,7 @@ def test_series_whose_touches_all_fall_outside_the_window_get_last_click_only() 
         Conv("b", T, "email", customer_id="cus_2", outcome="signup"),
     ]
     touches.append(Touch("cus_2", T - DAY, "tiktok"))
-    result = click_attribution(_warehouse(conversions, touches))
+    result = click_attribution(warehouse(conversions, touches))
     assert result.groupby("outcome")["model"].agg(set).to_dict() == {
         "order": {"last_click"},
         "signup": set(CLICK_MODELS),
@@ -306,7 +233,7 @@ def test_series_whose_touches_all_fall_outside_the_window_get_last_click_only() 
 
 def test_value_is_split_like_the_conversion() -> None:
     touches = [Touch("cus_1", T - 3 * DAY, "meta"), Touch("cus_1", T - 2 * DAY, "tiktok")]
-    result = click_attribution(_warehouse([Conv("a", T, "email", value=90.0)], touches))
+    result = click_attribution(warehouse([Conv("a", T, "email", value=90.0)], touches))
     assert _credits(result, "linear", "value") == pytest.approx(
         {"meta": 30.0, "tiktok": 30.0, "email": 30.0}, abs=1e-12
     )
@@ -336,7 +263,7 @@ def test_data_driven_splits_by_the_series_removal_effects() -> None:
         Touch("cus_4", T - DAY, "tiktok"),
         Touch("cus_5", T - DAY, "email"),
     ]
-    result = click_attribution(_warehouse(conversions, touches))
+    result = click_attribution(warehouse(conversions, touches))
     order = result[(result["outcome"] == "order") & (result["model"] == "data_driven")]
     cells = {(r.geo, r.channel): r.conversions for r in order.itertuples()}
     assert cells == pytest.approx(
@@ -358,7 +285,7 @@ def test_data_driven_splits_by_the_series_removal_effects() -> None:
 
 def test_works_on_a_read_only_warehouse_and_leaves_no_temp_tables(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
-    _warehouse([Conv("a", T, "email")], [Touch("cus_1", T - DAY, "meta")], path).close()
+    warehouse([Conv("a", T, "email")], [Touch("cus_1", T - DAY, "meta")], path).close()
     conn = duckdb.connect(str(path), read_only=True)
     result = click_attribution(conn)
     assert set(result["model"]) == set(CLICK_MODELS)
@@ -370,69 +297,10 @@ def test_works_on_a_read_only_warehouse_and_leaves_no_temp_tables(tmp_path: Path
 )
 def test_a_bad_lookback_is_refused(lookback_days: object, error: type[Exception]) -> None:
     with pytest.raises(error, match="lookback_days"):
-        click_attribution(_warehouse([], []), lookback_days=lookback_days)  # type: ignore[arg-type]
+        click_attribution(warehouse([], []), lookback_days=lookback_days)  # type: ignore[arg-type]
 
 
 def test_an_empty_warehouse_gives_an_empty_result() -> None:
-    result = click_attribution(_warehouse([], []))
+    result = click_attribution(warehouse([], []))
     assert result.empty
     assert list(result.columns)[-2:] == ["conversions", "value"]
-
-
-CHANNELS = ["meta", "tiktok", "email", "branded_search", "direct"]
-
-conversion_rows = st.lists(
-    st.tuples(
-        st.sampled_from(["cus_1", "cus_2", "cus_3", None]),
-        st.integers(0, 20 * 24),  # hours after the start
-        st.sampled_from(CHANNELS),
-        st.sampled_from(["self_serve", "sales_led"]),
-        st.sampled_from(["order", "signup"]),
-        st.sampled_from(["US", "DE"]),
-        st.floats(0, 1000, allow_nan=False),
-    ),
-    min_size=1,
-    max_size=12,
-)
-touch_rows = st.lists(
-    st.tuples(
-        st.sampled_from(["cus_1", "cus_2", "cus_3"]),
-        st.integers(-40 * 24, 20 * 24),
-        st.sampled_from(CHANNELS),
-    ),
-    max_size=15,
-)
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(conversion_rows, touch_rows)
-def test_every_model_conserves_conversions_and_value_per_cell(
-    conversion_rows: list[tuple], touch_rows: list[tuple]
-) -> None:
-    start = datetime(2024, 1, 1, tzinfo=UTC)
-    conversions = [
-        Conv(f"c{i}", start + timedelta(hours=h), ch, cus, seg, out, geo, value)
-        for i, (cus, h, ch, seg, out, geo, value) in enumerate(conversion_rows)
-    ]
-    touches = [Touch(cus, start + timedelta(hours=h), ch) for cus, h, ch in touch_rows]
-    conn = _warehouse(conversions, touches)
-    result = click_attribution(conn)
-    observed = conn.execute(
-        """
-        select week_start, geo, segment, outcome, count(*) as n, sum(value) as v
-        from intermediate.int_conversions_mapped group by all
-        """
-    ).df()
-    keys = ["week_start", "geo", "segment", "outcome"]
-    assert (result["conversions"] > 0).all()
-    assert (result["value"] >= -1e-12).all()
-    totals = result.groupby([*keys, "model"], as_index=False)[["conversions", "value"]].sum()
-    # Each series has last_click alone or every model.
-    models = totals.groupby(["segment", "outcome"])["model"].agg(frozenset)
-    assert set(models) <= {frozenset({"last_click"}), frozenset(CLICK_MODELS)}
-    merged = totals.merge(observed, on=keys, how="outer", validate="many_to_one")
-    assert not merged[["model", "n"]].isna().any().any()
-    assert (merged["conversions"] - merged["n"]).abs().max() <= 1e-9
-    assert (merged["value"] - merged["v"]).abs().max() <= 1e-9
-    per_model = merged.groupby(keys)["model"].nunique()
-    assert set(per_model) <= {1, len(CLICK_MODELS)}

@@ -14,12 +14,12 @@ from pytensor.xtensor import as_xtensor
 from mmm_pipeline.modeling.carryover import FORMS, kernel_tensor
 from mmm_pipeline.modeling.panel import TARGET
 from mmm_pipeline.modeling.specification import AdstockConfig, build_mmm, load_model_config
-from tests.test_fit import _panel
+from tests.helpers import tiny_panel
 
 
 @pytest.mark.parametrize("form", FORMS)
 def test_the_lift_test_kernel_is_the_adstock_components_own_impulse_response(form: str) -> None:
-    panel = _panel(weeks=30)
+    panel = tiny_panel(weeks=30)
     config = load_model_config().model_copy(update={"adstock": AdstockConfig(form=form, l_max=6)})
     mmm = build_mmm(panel, config)
     mmm.build_model(panel.frame.drop(columns=[TARGET]), panel.frame[TARGET])

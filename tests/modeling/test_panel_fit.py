@@ -9,49 +9,22 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from mmm_pipeline.modeling.lift_tests import LIFT_COLUMNS
-from mmm_pipeline.modeling.panel import ModelPanel
 from mmm_pipeline.modeling.panel_fit import (
-    SamplingProfile,
-    channel_contributions,
     fit_panel,
     holdout_reason,
 )
 from mmm_pipeline.modeling.progress import heartbeat
-
-TINY = SamplingProfile(
-    chains=2, draws=150, tune=150, target_accept=0.9, max_rhat=1.1, min_ess=50, max_divergences=20
-)
-
-
-def _panel(weeks: int = 70, seed: int = 5) -> ModelPanel:
-    rng = np.random.default_rng(seed)
-    dates = pd.date_range("2023-01-02", periods=weeks, freq="7D")
-    rows = []
-    for geo, size in (("US", 1.0), ("DE", 0.5)):
-        strong = rng.uniform(500, 1500, weeks) * size * (rng.random(weeks) > 0.2)
-        weak = rng.uniform(500, 1500, weeks) * size * (rng.random(weeks) > 0.2)
-        y = (
-            200 * size
-            + 400 * size * (1 - np.exp(-strong / (800 * size)))
-            + 40 * size * (1 - np.exp(-weak / (800 * size)))
-            + rng.normal(0, 10 * size, weeks)
-        )
-        rows += [
-            {"date": d, "geo": geo, "y": y[i], "strong": strong[i], "weak": weak[i]}
-            for i, d in enumerate(dates)
-        ]
-    return ModelPanel("self_serve", "signup", pd.DataFrame(rows), ["strong", "weak"], [])
+from tests.helpers import TINY, channel_contributions, tiny_panel
 
 
 @pytest.fixture(scope="module")
 def outcome():
     no_lift = pd.DataFrame(columns=LIFT_COLUMNS)
-    return fit_panel(_panel(), no_lift, TINY, holdout_weeks=6, seed=1)
+    return fit_panel(tiny_panel(), no_lift, TINY, holdout_weeks=6, seed=1)
 
 
 def test_the_strong_channel_contributes_more_than_the_weak_one_in_every_geo(outcome) -> None:

@@ -14,7 +14,7 @@ from scipy import stats
 
 from mmm_pipeline.modeling.lift_tests import LIFT_COLUMNS
 from mmm_pipeline.modeling.panel import TARGET
-from mmm_pipeline.modeling.panel_fit import channel_contributions, fit_panel
+from mmm_pipeline.modeling.panel_fit import fit_panel
 from mmm_pipeline.modeling.roi_pooling import COMMON_LOG_ROI, ROI_POOLING, add_roi_pooling
 from mmm_pipeline.modeling.specification import (
     MediaPriorConfig,
@@ -23,11 +23,11 @@ from mmm_pipeline.modeling.specification import (
     build_mmm,
 )
 from tests.conftest import summed_contribution_at
-from tests.test_fit import TINY, _panel
+from tests.helpers import TINY, channel_contributions, tiny_panel
 
 
 def _built(spend: dict[str, float], shares: dict[str, float] | None):
-    panel = _panel()
+    panel = tiny_panel()
     frame = panel.frame
     mmm = build_mmm(panel)
     mmm.build_model(frame.drop(columns=[TARGET]), frame[TARGET])
@@ -60,7 +60,7 @@ def test_with_a_tracked_channel_only_the_others_are_pooled_at_the_level_its_shar
 
 def test_tight_pooling_draws_a_tenfold_gap_in_returns_together() -> None:
     """Both channels spend alike; strong adds ten times what weak adds."""
-    panel = _panel()
+    panel = tiny_panel()
     no_lift = pd.DataFrame(columns=LIFT_COLUMNS)
     spend = panel.frame[panel.channels].sum()
     untracked = MediaPriorConfig(from_tracking_data=False)

@@ -23,7 +23,7 @@ from mmm_pipeline.simulate.tracking import SESSION_KINDS, build_form_table
 from tests.conftest import folder_digest
 
 SMALL = SimulationConfig(weeks=20, geos=3, scale=0.2, seed=7)
-SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 TRACKED = ["utm_source", "utm_medium", "utm_campaign", "referrer"]
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mmm_pipeline.webserver import asset_keys, graphql, running_ui
+import pytest
+
+from tests.support.webserver import asset_keys, graphql, running_ui
 
 
+@pytest.mark.slow  # a minute: starts the real webserver and its code server
 def test_ui_serves_the_project_assets(pipeline_env: dict[str, Path]) -> None:
     with running_ui() as port:
         keys = set(asset_keys(port))

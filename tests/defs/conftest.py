@@ -1,0 +1,1 @@
+"""Fixtures of the defs tests; the shared ones are in tests/conftest.py."""

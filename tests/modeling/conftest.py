@@ -1,0 +1,1 @@
+"""Fixtures of the modeling tests; the shared ones are in tests/conftest.py."""

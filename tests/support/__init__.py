@@ -1,0 +1,1 @@
+"""Test support: the real Dagster webserver and a headless browser (tests, screenshot)."""
