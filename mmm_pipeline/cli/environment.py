@@ -9,7 +9,13 @@ from mmm_pipeline.settings import Settings, export_to_environment, get_settings
 
 
 def apply_overrides(landing: str | None, warehouse: str | None, profile: str | None) -> Settings:
-    """Turn command-line flags into the environment every component reads, then resolve."""
+    """Turn command-line flags into the environment every component reads, then resolve.
+
+    Returns
+    -------
+    Settings
+        The settings resolved afresh from the updated environment, also exported back to it.
+    """
     if landing:
         os.environ["MMM_LANDING_DIR"] = str(Path(landing).resolve())
     if warehouse:

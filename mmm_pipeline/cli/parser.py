@@ -41,7 +41,13 @@ def _add_simulation_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser of ``mmm``, one sub-command per contract command."""
+    """Build the argument parser of ``mmm``, one sub-command per contract command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser; each sub-command sets ``func`` to the ``cmd_*`` function that runs it.
+    """
     parser = argparse.ArgumentParser(
         prog="mmm",
         description="Marketing-mix-model pipeline: landing zone -> DuckDB warehouse via "
@@ -111,7 +117,13 @@ def _with_fixed_hash_seed(argv: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``mmm`` console script."""
+    """Entry point of the ``mmm`` console script.
+
+    Returns
+    -------
+    int
+        The exit status of the chosen sub-command.
+    """
     if argv is None:
         _with_fixed_hash_seed(sys.argv[1:])
     args = build_parser().parse_args(argv)

@@ -14,7 +14,13 @@ from mmm_pipeline.warehouse_lock import open_warehouse
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    """Write a synthetic landing zone and its ground truth."""
+    """Write a synthetic landing zone and its ground truth.
+
+    Returns
+    -------
+    int
+        0 once the landing zone is written, 2 when the folder holds another simulation.
+    """
     from mmm_pipeline.simulate import LandingZoneNotEmpty, SimulationConfig, simulate
 
     config = SimulationConfig(
@@ -44,7 +50,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Materialize every asset once, in process, through Dagster."""
+    """Materialize every asset once, in process, through Dagster.
+
+    Returns
+    -------
+    int
+        The exit status of the run (see ``run_pipeline``), or 2 for a ``--parallel`` below 1.
+    """
     if args.parallel is not None:
         if args.parallel < 1:
             print("mmm run: --parallel must be at least 1", file=sys.stderr)
@@ -60,6 +72,11 @@ def run_pipeline(settings: Settings) -> int:
     Three in-process Dagster jobs because a job holds one partitioning: ``mmm_data``
     (which also registers the series found in the data as partitions), ``mmm_fit`` once
     per series that ``mmm.readiness`` judged ready, and ``mmm_report``.
+
+    Returns
+    -------
+    int
+        0 when every job succeeded, 1 when one failed, 2 when the landing zone is missing.
     """
     import dagster as dg
 
@@ -100,7 +117,13 @@ def run_pipeline(settings: Settings) -> int:
 
 
 def _execute(defs, job_name: str, instance):
-    """Run one unpartitioned job in process, printing a progress line."""
+    """Run one unpartitioned job in process, printing a progress line.
+
+    Returns
+    -------
+    dagster.ExecuteInProcessResult
+        The job's result; a failure is recorded in it, not raised.
+    """
     print(f"mmm run: {job_name} ...", flush=True)
     return defs.resolve_job_def(job_name).execute_in_process(
         instance=instance, raise_on_error=False
@@ -108,7 +131,13 @@ def _execute(defs, job_name: str, instance):
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Simulate into the default landing zone, then run."""
+    """Simulate into the default landing zone, then run.
+
+    Returns
+    -------
+    int
+        The simulation's exit status if it failed, else the run's.
+    """
     settings = apply_overrides(None, None, args.profile)
     args.out = str(settings.landing_dir)
     simulated = cmd_simulate(args)

@@ -11,7 +11,14 @@ from mmm_pipeline.warehouse_lock import open_warehouse
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    """Run the scenarios of a YAML file against the models in force and print them."""
+    """Run the scenarios of a YAML file against the models in force and print them.
+
+    Returns
+    -------
+    int
+        0 once the scenarios are printed and written, 2 for a bad scenario file, a mistake in
+        a scenario or a missing warehouse.
+    """
     from mmm_pipeline.planning.plan import BUDGET_ALLOCATION_COLUMNS, BUDGET_SCENARIO_COLUMNS
     from mmm_pipeline.planning.scenarios import ScenarioError, load_scenarios
     from mmm_pipeline.planning.tables import load_inputs, plan_tables, read_models_in_force

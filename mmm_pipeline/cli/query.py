@@ -16,6 +16,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     ``ATTACH``); with external access off a query sees the warehouse and nothing else. A
     MotherDuck warehouse needs its extension from disk and the network, so it keeps
     DuckDB's default.
+
+    Returns
+    -------
+    int
+        0 on success, 1 when DuckDB refuses or fails the query, 2 when there is no warehouse.
     """
     import duckdb
 

@@ -13,7 +13,13 @@ from mmm_pipeline.settings import REPO_ROOT
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    """Start the Dagster UI for this project on 127.0.0.1."""
+    """Start the Dagster UI for this project on 127.0.0.1.
+
+    Returns
+    -------
+    int
+        The exit status of ``dagster dev``.
+    """
     apply_overrides(args.landing, args.warehouse, None)
     dagster = Path(sys.executable).parent / "dagster"
     command = [

@@ -39,12 +39,24 @@ class Warehouse(DuckDBResource):
     """
 
     def turn(self) -> AbstractContextManager[None]:
-        """Hold the warehouse for a process of its own (the dbt build) without connecting."""
+        """Hold the warehouse for a process of its own (the dbt build) without connecting.
+
+        Returns
+        -------
+        AbstractContextManager[None]
+            Holds the warehouse's turn while its block runs.
+        """
         return warehouse_turn(self.database)
 
     @contextmanager
     def get_connection(self) -> Iterator[DuckDBPyConnection]:
-        """A connection in the warehouse's turn, closed however the block ends."""
+        """A connection in the warehouse's turn, closed however the block ends.
+
+        Yields
+        ------
+        DuckDBPyConnection
+            The open connection; the turn is released when the block ends.
+        """
         with warehouse_turn(self.database), super().get_connection() as conn:
             try:
                 yield conn
@@ -55,7 +67,13 @@ class Warehouse(DuckDBResource):
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    """Provide the warehouse, the landing zone and dbt, all on the same settings."""
+    """Provide the warehouse, the landing zone and dbt, all on the same settings.
+
+    Returns
+    -------
+    dg.Definitions
+        The ``warehouse``, ``landing_zone`` and ``dbt`` resources.
+    """
     settings = get_settings()
     export_to_environment(settings)
     return dg.Definitions(

@@ -43,6 +43,12 @@ def landing_state(landing_dir: Path) -> LandingState:
     delivery. Refused entries (symbolic links, a linked source folder, glob names) count
     by their own ``lstat``, never followed: a link that appears starts the run that
     reports it as rejected, and what it points to can never start or stop one.
+
+    Returns
+    -------
+    LandingState
+        A digest of every entry's source, name, size and modification time, the number of
+        entries, and the newest modification time in seconds (0 when there are none).
     """
     entries = []
     for source in sorted(SOURCES):
@@ -58,7 +64,14 @@ def landing_state(landing_dir: Path) -> LandingState:
 def decide(
     state: LandingState, cursor: str | None, now: float, quiet_seconds: float
 ) -> ArrivalDecision:
-    """Request a run when the landing zone changed since ``cursor`` and has gone quiet."""
+    """Request a run when the landing zone changed since ``cursor`` and has gone quiet.
+
+    Returns
+    -------
+    ArrivalDecision
+        A run with the new digest as cursor once a change has been quiet for
+        ``quiet_seconds``; otherwise no run, the cursor unchanged, and the reason.
+    """
     if state.files == 0:
         return ArrivalDecision(False, cursor, "the landing zone is empty")
     if state.digest == cursor:

@@ -63,7 +63,13 @@ class Delivery:
 
 
 def file_sha256(path: Path) -> str:
-    """Hash a file in chunks so a multi-GB delivery never sits in memory."""
+    """Hash a file in chunks so a multi-GB delivery never sits in memory.
+
+    Returns
+    -------
+    str
+        The hex SHA-256 of the file's bytes.
+    """
     digest = hashlib.sha256()
     # O_NOFOLLOW: a file swapped for a link after it was listed fails instead of being read.
     with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as handle:
@@ -92,6 +98,12 @@ def source_entries(landing_dir: Path, source: str) -> list[Entry]:
     back refused. A source folder that is a link is one refused entry: nothing behind it
     is listed. Hidden files (editors and sync tools leave them behind), sub-folders,
     pipes and devices are not deliveries.
+
+    Returns
+    -------
+    list of Entry
+        The folder's regular files and links in directory order, refused ones with their
+        reason; empty when the folder does not exist.
     """
     folder = landing_dir / source
     if folder.is_symlink():
@@ -114,7 +126,14 @@ def source_entries(landing_dir: Path, source: str) -> list[Entry]:
 
 
 def glob_problem(path: Path) -> str | None:
-    """Why DuckDB would read ``path`` as a pattern over other files, or None."""
+    """Why DuckDB would read ``path`` as a pattern over other files, or None.
+
+    Returns
+    -------
+    str or None
+        A sentence naming the characters and what to do, for the file name first, then its
+        folder; None when neither has any.
+    """
     if found := sorted(set(path.name) & set(GLOB_CHARACTERS)):
         return (
             f"the file name contains {' '.join(found)}, which the reader would expand as a "
@@ -134,6 +153,11 @@ def _refused_identity(entry: Entry) -> str:
     Built from its name, link target, lstat size and time and the reason, never from the
     bytes behind it. Being name-based, the same bytes delivered again under a clean name
     are read, not skipped as already seen.
+
+    Returns
+    -------
+    str
+        ``REFUSED_HASH_PREFIX`` followed by the SHA-256 of those parts.
     """
     target = os.readlink(entry.path) if stat.S_ISLNK(entry.status.st_mode) else ""
     status = entry.status
@@ -153,6 +177,11 @@ def discover_deliveries(
     name, size and modification time match a delivery already in the ledger keeps that
     delivery's hash instead of being read again: deliveries are immutable, and a large
     landing zone would otherwise be re-read in full on every run.
+
+    Returns
+    -------
+    list of Delivery
+        Every entry of the folder, refused ones included, oldest first.
     """
     known_hashes = known_hashes or {}
     deliveries = []

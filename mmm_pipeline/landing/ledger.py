@@ -52,7 +52,13 @@ def reject(conn: DuckDBPyConnection, delivery: Delivery, reason: str, loaded_at:
 
 
 def is_known(conn: DuckDBPyConnection, delivery: Delivery) -> bool:
-    """True when these bytes were delivered to this source before (loaded or rejected)."""
+    """True when these bytes were delivered to this source before (loaded or rejected).
+
+    Returns
+    -------
+    bool
+        Whether ``raw.deliveries`` holds this source and content hash.
+    """
     return (
         conn.execute(
             "select count(*) from raw.deliveries where source = ? and content_hash = ?",
@@ -63,7 +69,14 @@ def is_known(conn: DuckDBPyConnection, delivery: Delivery) -> bool:
 
 
 def known_hashes(conn: DuckDBPyConnection, source: str) -> dict[Fingerprint, str]:
-    """Hashes of this source's deliveries by (file name, size, modification time)."""
+    """Hashes of this source's deliveries by (file name, size, modification time).
+
+    Returns
+    -------
+    dict of Fingerprint to str
+        The content hash of each ledger entry with a modification time, keyed by its file
+        name (without the source folder), size and modification time.
+    """
     rows = conn.execute(
         "select file_name, size_bytes, modified_at, content_hash from raw.deliveries "
         "where source = ? and modified_at is not null",

@@ -80,7 +80,19 @@ def _insert_delivery(
     read: tuple[dict[str, str], list[tuple[int, str, str]]],
     loaded_at: datetime,
 ) -> tuple[int, int]:
-    """Append the read delivery's good rows to ``raw.<source>``; return (loaded, quarantined)."""
+    """Append the read delivery's good rows to ``raw.<source>``; return (loaded, quarantined).
+
+    Returns
+    -------
+    tuple of (int, int)
+        The rows appended, and the lines quarantined (by a broken rule or unreadable).
+
+    Raises
+    ------
+    DeliveryRejected
+        When no row is left to load because the file has no data rows or none of its lines
+        could be read.
+    """
     mapping, skipped = read
     add_missing_columns(conn, spec.name, list(mapping.values()))
     delivery_id = conn.execute("select nextval('raw.delivery_id_seq')").fetchall()[0][0]
@@ -117,6 +129,12 @@ def load_source(conn: DuckDBPyConnection, landing_dir: Path, spec: SourceSpec) -
 
     Already-seen bytes are skipped. Each new file is loaded or rejected on its own, in its
     own transaction, so one bad file never blocks or corrupts the others.
+
+    Returns
+    -------
+    SourceLoadReport
+        One result per new delivery (loaded or rejected), the count of those already seen,
+        and the row count of ``raw.<source>`` afterwards.
     """
     # Parquet timestamps with a zone are cast to text in UTC, the contract's default zone.
     conn.execute("set TimeZone = 'UTC'")
@@ -158,6 +176,12 @@ def load_source(conn: DuckDBPyConnection, landing_dir: Path, spec: SourceSpec) -
 
 
 def quarantine_messages(conn: DuckDBPyConnection, report: SourceLoadReport) -> list[str]:
-    """Say, for people, which rows this load kept out: file, line, value and why."""
+    """Say, for people, which rows this load kept out: file, line, value and why.
+
+    Returns
+    -------
+    list of str
+        See :func:`quarantined_row_messages`; empty when no loaded file had rows kept out.
+    """
     files = [r.file_name for r in report.loaded if r.quarantined_rows]
     return quarantined_row_messages(conn, report.source, files, report.rows_quarantined)

@@ -46,7 +46,13 @@ def quarantine_rows(
     skipped: list[tuple[int, str, str]],
     loaded_at: datetime,
 ) -> int:
-    """Move rows that break a rule from ``_incoming`` to ``raw.quarantine``; count them."""
+    """Move rows that break a rule from ``_incoming`` to ``raw.quarantine``; count them.
+
+    Returns
+    -------
+    int
+        The number of distinct lines kept out, by a broken rule or as unreadable.
+    """
     checks = [
         (
             rule.column,
@@ -100,7 +106,15 @@ def quarantine_rows(
 def quarantined_row_messages(
     conn: DuckDBPyConnection, source: str, files: list[str], total: int, limit: int = 20
 ) -> list[str]:
-    """Say, for people, which rows this load kept out: file, line, value and why."""
+    """Say, for people, which rows this load kept out: file, line, value and why.
+
+    Returns
+    -------
+    list of str
+        One sentence per quarantine entry of ``files`` (a broken rule or an unreadable
+        line), at most ``limit``, then one giving ``total`` when it is larger; empty
+        without ``files``.
+    """
     if not files:
         return []
     rows = conn.execute(

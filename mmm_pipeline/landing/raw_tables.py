@@ -21,7 +21,13 @@ LINEAGE_COLUMNS: dict[str, str] = {
 
 
 def quote_identifier(name: str) -> str:
-    """Quote a column name taken from a user's file so it can never be read as SQL."""
+    """Quote a column name taken from a user's file so it can never be read as SQL.
+
+    Returns
+    -------
+    str
+        ``name`` in double quotes, its own double quotes doubled.
+    """
     return '"' + name.replace('"', '""') + '"'
 
 

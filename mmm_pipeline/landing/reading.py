@@ -40,6 +40,12 @@ def table_function(delivery: Delivery, lenient: bool = False) -> tuple[str, str]
     For CSV the header is line 1, so data row ``n`` (ordinality) is line ``n + 1``. The
     lenient CSV reader skips unreadable lines into ``_rejects``; the line numbers of the
     rows it keeps are then corrected by :func:`renumber_after_rejects`.
+
+    Returns
+    -------
+    tuple of str
+        The table function with one ``?`` for the path, and the SQL expression of each row's
+        line in the file.
     """
     if delivery.suffix == ".csv":
         rejects = (
@@ -52,7 +58,18 @@ def table_function(delivery: Delivery, lenient: bool = False) -> tuple[str, str]
 
 
 def delivered_columns(conn: DuckDBPyConnection, delivery: Delivery) -> list[str]:
-    """Read the header (CSV) or schema (Parquet) without loading rows."""
+    """Read the header (CSV) or schema (Parquet) without loading rows.
+
+    Returns
+    -------
+    list of str
+        The column names as delivered, without the reader's row-number column.
+
+    Raises
+    ------
+    DeliveryRejected
+        When DuckDB cannot read the file at all.
+    """
     # Lenient, so one bad line in the sniffed sample does not hide the header.
     reader, _ = table_function(delivery, lenient=True)
     try:
@@ -67,7 +84,18 @@ def delivered_columns(conn: DuckDBPyConnection, delivery: Delivery) -> list[str]
 
 
 def column_mapping(delivery: Delivery, spec: SourceSpec, delivered: list[str]) -> dict[str, str]:
-    """Map delivered column names to their normalised (trimmed, lower-case) names."""
+    """Map delivered column names to their normalised (trimmed, lower-case) names.
+
+    Returns
+    -------
+    dict of str to str
+        Each delivered name to its normalised name.
+
+    Raises
+    ------
+    DeliveryRejected
+        When two columns normalise to the same name or a required column is missing.
+    """
     mapping: dict[str, str] = {}
     for name in delivered:
         normalised = name.strip().lower()
@@ -91,6 +119,12 @@ def check_file(delivery: Delivery) -> None:
     Refused entries (links, glob patterns) were decided at discovery, from the name and
     lstat; the glob check is repeated on the full path because DuckDB expands those
     characters even in a bound parameter, and one slip would read other files.
+
+    Raises
+    ------
+    DeliveryRejected
+        For a refused entry, a path with glob characters, a file type other than CSV or
+        Parquet, or an empty file.
     """
     if delivery.refused:
         raise DeliveryRejected(f"{delivery.name}: {delivery.refused}; it was not read")
@@ -113,6 +147,16 @@ def stage_incoming(
     The strict reader is tried first. If the file has lines it cannot read, the lenient
     reader loads every other line and the skipped ones come back as
     ``(line, csv_line, reason)`` for the quarantine.
+
+    Returns
+    -------
+    list of tuple of (int, str, str)
+        The skipped lines as ``(line, csv_line, reason)``; empty when the strict read worked.
+
+    Raises
+    ------
+    DeliveryRejected
+        When a Parquet file cannot be read, or a CSV file not even leniently.
     """
     select_list = ", ".join(
         f"cast({quote_identifier(src)} as VARCHAR) as {quote_identifier(dst)}"
@@ -175,7 +219,13 @@ def renumber_after_rejects(conn: DuckDBPyConnection) -> None:
 
 
 def first_line(error: Exception) -> str:
-    """The first line of a DuckDB error: the part that says what went wrong."""
+    """The first line of a DuckDB error: the part that says what went wrong.
+
+    Returns
+    -------
+    str
+        The error's text up to its first line break, stripped.
+    """
     return str(error).strip().splitlines()[0]
 
 
@@ -185,7 +235,14 @@ def read_delivery(
     """Check a delivery and read it into ``_incoming``; return its columns and skipped lines.
 
     Runs outside the load's transaction: a read that fails would otherwise abort it, and
-    the lenient second read could not run.
+    the lenient second read could not run. A file or columns that cannot be taken raise
+    :class:`DeliveryRejected` from the checks and reads it calls.
+
+    Returns
+    -------
+    tuple of (dict of str to str, list of tuple of (int, str, str))
+        The mapping from delivered to normalised column names, and the skipped lines as
+        ``(line, csv_line, reason)``.
     """
     check_file(delivery)
     mapping = column_mapping(delivery, spec, delivered_columns(conn, delivery))

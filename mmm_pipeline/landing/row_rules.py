@@ -29,17 +29,35 @@ class RowRule:
 
 
 def _present(column: str, kind_sql: str, must: str) -> RowRule:
-    """A rule that applies only when the value is not empty."""
+    """A rule that applies only when the value is not empty.
+
+    Returns
+    -------
+    RowRule
+        The rule, with ``kind_sql`` guarded so an empty value never breaks it.
+    """
     return RowRule(column, f"({{v}} <> '' and ({kind_sql}))", must)
 
 
 def required(column: str) -> RowRule:
-    """The value must not be empty."""
+    """The value must not be empty.
+
+    Returns
+    -------
+    RowRule
+        Broken by empty text.
+    """
     return RowRule(column, "{v} = ''", "not be empty")
 
 
 def date(column: str) -> RowRule:
-    """An ISO calendar date."""
+    """An ISO calendar date.
+
+    Returns
+    -------
+    RowRule
+        Broken by a value that is not ``YYYY-MM-DD`` or not a real date; empty passes.
+    """
     return _present(
         column,
         r"not regexp_full_match({v}, '\d{4}-\d{2}-\d{2}') or try_cast({v} as date) is null",
@@ -48,7 +66,14 @@ def date(column: str) -> RowRule:
 
 
 def timestamp(column: str) -> RowRule:
-    """An ISO 8601 timestamp (UTC when it has no offset)."""
+    """An ISO 8601 timestamp (UTC when it has no offset).
+
+    Returns
+    -------
+    RowRule
+        Broken by a value that does not start with a date or does not cast to a timestamp
+        with time zone; empty passes.
+    """
     return _present(
         column,
         r"not regexp_matches({v}, '^\d{4}-\d{2}-\d{2}') or try_cast({v} as timestamptz) is null",
@@ -57,7 +82,13 @@ def timestamp(column: str) -> RowRule:
 
 
 def number(column: str) -> RowRule:
-    """A finite number."""
+    """A finite number.
+
+    Returns
+    -------
+    RowRule
+        Broken by a value that is not a number, or is infinite or NaN; empty passes.
+    """
     return _present(
         column,
         "try_cast({v} as double) is null or not isfinite(try_cast({v} as double))",
@@ -66,17 +97,35 @@ def number(column: str) -> RowRule:
 
 
 def at_least_zero(column: str) -> RowRule:
-    """A number >= 0 (spend, counts)."""
+    """A number >= 0 (spend, counts).
+
+    Returns
+    -------
+    RowRule
+        Broken by a negative number; empty passes (pair with :func:`number` for the rest).
+    """
     return _present(column, "try_cast({v} as double) < 0", "be >= 0")
 
 
 def above_zero(column: str) -> RowRule:
-    """A number > 0 (a standard error)."""
+    """A number > 0 (a standard error).
+
+    Returns
+    -------
+    RowRule
+        Broken by zero or a negative number; empty passes.
+    """
     return _present(column, "try_cast({v} as double) <= 0", "be > 0")
 
 
 def identifier(column: str) -> RowRule:
-    """Not absurdly long: a 10 kB campaign name is a broken export, not a campaign."""
+    """Not absurdly long: a 10 kB campaign name is a broken export, not a campaign.
+
+    Returns
+    -------
+    RowRule
+        Broken by a value longer than ``MAX_IDENTIFIER_LENGTH`` characters.
+    """
     return RowRule(
         column,
         f"length({{v}}) > {MAX_IDENTIFIER_LENGTH}",
@@ -85,7 +134,13 @@ def identifier(column: str) -> RowRule:
 
 
 def text(column: str) -> RowRule:
-    """Free text (UTMs, referrers, survey answers) within a sane length."""
+    """Free text (UTMs, referrers, survey answers) within a sane length.
+
+    Returns
+    -------
+    RowRule
+        Broken by a value longer than ``MAX_TEXT_LENGTH`` characters.
+    """
     return RowRule(
         column, f"length({{v}}) > {MAX_TEXT_LENGTH}", f"be at most {MAX_TEXT_LENGTH} characters"
     )

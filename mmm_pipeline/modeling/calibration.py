@@ -33,7 +33,14 @@ LIFT_ESTIMATE = "lift_tests_model_weekly_lift"
 
 
 def _per_row(mmm: MMM, name: str, geo: np.ndarray, channel: np.ndarray) -> pt.TensorVariable:
-    """A (geo and/or channel) model variable, picked out for each lift-test row."""
+    """A (geo and/or channel) model variable, picked out for each lift-test row.
+
+    Returns
+    -------
+    pytensor.tensor.TensorVariable
+        One value per lift-test row: the variable at that row's geo and/or channel, as
+        its dims ask; the variable itself when it has no dims (a scalar).
+    """
     variable = mmm.model[name]
     dims = variable.dims
     tensor = variable.values
@@ -46,6 +53,12 @@ def window_ramp(weights: pt.TensorLike, horizon: int) -> pt.TensorVariable:
 
     ``weights`` holds one normalised kernel per row (rows, l_max); the result is (rows,
     horizon): in week ``t`` of the window, the sum of the first ``t + 1`` weights.
+
+    Returns
+    -------
+    pytensor.tensor.TensorVariable
+        Shape (rows, horizon): the cumulative kernel weight reached in each window week;
+        weeks past ``l_max`` keep the full sum (1 for a normalised kernel).
     """
     weights = pt.as_tensor(weights)
     l_max = weights.shape[1]

@@ -35,12 +35,25 @@ FORMS = (GEOMETRIC, DELAYED, WEIBULL)
 
 
 def window(l_max: int, by_outcome: dict[str, int], outcome: str) -> int:
-    """The adstock window of ``outcome``: its own if configured, else the default."""
+    """The adstock window of ``outcome``: its own if configured, else the default.
+
+    Returns
+    -------
+    int
+        ``by_outcome[outcome]`` when present, else ``l_max``, in weeks.
+    """
     return int(by_outcome.get(outcome, l_max))
 
 
 def build_adstock(form: str, l_max: int, delay_sigma: float) -> AdstockTransformation:
     """The adstock component; its retention prior comes from the model config.
+
+    Returns
+    -------
+    pymc_marketing.mmm.components.adstock.AdstockTransformation
+        A ``GeometricAdstock``, ``DelayedAdstock`` (``theta`` HalfNormal with
+        ``delay_sigma``) or ``WeibullPDFAdstock`` (shape and scale LogNormal), each with
+        window ``l_max``.
 
     Raises
     ------
@@ -63,7 +76,14 @@ def build_adstock(form: str, l_max: int, delay_sigma: float) -> AdstockTransform
 
 
 def _row_values(mmm: MMM, name: str, geo: np.ndarray, channel: np.ndarray) -> pt.TensorVariable:
-    """A (geo and/or channel) model variable, picked out for each row."""
+    """A (geo and/or channel) model variable, picked out for each row.
+
+    Returns
+    -------
+    pytensor.tensor.TensorVariable
+        One value per row, at that row's geo and/or channel as the variable's dims ask;
+        the variable itself when it has no dims.
+    """
     variable = mmm.model[name]
     index = {"geo": geo, "channel": channel}
     tensor = variable.values
@@ -72,6 +92,12 @@ def _row_values(mmm: MMM, name: str, geo: np.ndarray, channel: np.ndarray) -> pt
 
 def kernel_tensor(mmm: MMM, geo: np.ndarray, channel: np.ndarray) -> pt.TensorVariable:
     """(rows, l_max): the normalised carry-over weights for each (geo, channel) row.
+
+    Returns
+    -------
+    pytensor.tensor.TensorVariable
+        Shape (rows, l_max): the weight at lags 0..l_max-1 of the model's adstock form,
+        each row summing to 1.
 
     Raises
     ------

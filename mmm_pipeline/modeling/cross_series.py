@@ -65,7 +65,16 @@ def _verdict(ratio: float) -> str:
 
 
 def outcome_comparison(conn: DuckDBPyConnection) -> pd.DataFrame:
-    """One row per channel x series with an accepted model, ordered by channel."""
+    """One row per channel x series with an accepted model, ordered by channel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`OUTCOME_COMPARISON_COLUMNS`: each channel's all-geo ROI and
+        marginal ROI from ``mmm.channel_roi``, its saturation spend from
+        ``mmm.channel_parameters``, the ratio of marginal to average ROI and its verdict;
+        empty when either table does not exist yet.
+    """
     if not (has_table(conn, "mmm.channel_roi") and has_table(conn, "mmm.channel_parameters")):
         return pd.DataFrame(columns=list(OUTCOME_COMPARISON_COLUMNS))
     frame = conn.execute(
@@ -87,7 +96,15 @@ def outcome_comparison(conn: DuckDBPyConnection) -> pd.DataFrame:
 
 
 def time_horizons(conn: DuckDBPyConnection) -> pd.DataFrame:
-    """Every horizon of each channel of every series in force (``mmm.channel_parameters``)."""
+    """Every horizon of each channel of every series in force (``mmm.channel_parameters``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`TIME_HORIZON_COLUMNS`, one row per series and channel (the
+        all-geo rows), ordered by segment, outcome and channel; empty when the table does
+        not exist yet.
+    """
     if not has_table(conn, "mmm.channel_parameters"):
         return pd.DataFrame(columns=list(TIME_HORIZON_COLUMNS))
     columns = ", ".join(TIME_HORIZON_COLUMNS)

@@ -20,7 +20,14 @@ PREDICTED = "y_original_scale"
 
 
 def trailing_misses(observed: np.ndarray, low: np.ndarray, high: np.ndarray) -> int:
-    """How many of the last weeks in a row lie outside their interval."""
+    """How many of the last weeks in a row lie outside their interval.
+
+    Returns
+    -------
+    int
+        The length of the run of weeks, counted back from the last, where ``observed`` is
+        below ``low`` or above ``high``; 0 when the last week is inside.
+    """
     outside = (observed < low) | (observed > high)
     count = 0
     for miss in outside[::-1]:
@@ -37,6 +44,13 @@ def drift_message(
 
     ``frame`` is the panel's inputs in the model's columns (``attribution.demand.model_frame``);
     only weeks after ``last_fitted_week`` (the last week of the model's own panel) count.
+
+    Returns
+    -------
+    str
+        The series, the number of trailing weeks whose all-geo actual lies outside the
+        ``level`` predictive interval, and the last week's figures; "" when fewer than
+        :data:`DRIFT_WEEKS` weeks are new or fewer than that many in a row miss.
     """
     dates = np.sort(frame[DATE].unique())
     new = dates[dates > np.datetime64(last_fitted_week)]

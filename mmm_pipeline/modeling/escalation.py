@@ -28,7 +28,7 @@ from mmm_pipeline.modeling.specification import ModelConfig, TrendConfig
 AS_CONFIGURED = "as configured"
 LONGER_SAMPLING = "longer sampling"
 SIMPLER_SPECIFICATION = "simpler specification"
-# Words the gates use (fit._gate) for a sampler that did not explore the posterior.
+# Words the gates use (panel_fit._gate) for a sampler that did not explore the posterior.
 SAMPLING_PROBLEMS = ("R-hat", "bulk ESS", "divergent")
 HOLDOUT_PROBLEM = "holdout MAPE"
 
@@ -43,7 +43,13 @@ class Attempt:
 
 
 def first_attempt(profile: SamplingProfile, config: ModelConfig) -> Attempt:
-    """The fit as configured."""
+    """The fit as configured.
+
+    Returns
+    -------
+    Attempt
+        Labelled :data:`AS_CONFIGURED`, with ``profile`` and ``config`` unchanged.
+    """
     return Attempt(AS_CONFIGURED, profile, config)
 
 
@@ -52,7 +58,14 @@ def _sampling_problem(reasons: list[str]) -> bool:
 
 
 def longer_sampling(profile: SamplingProfile) -> SamplingProfile:
-    """Twice the tuning and draws, and smaller steps; the gates are unchanged."""
+    """Twice the tuning and draws, and smaller steps; the gates are unchanged.
+
+    Returns
+    -------
+    SamplingProfile
+        A copy of ``profile`` with ``tune`` and ``draws`` doubled and ``target_accept``
+        at least 0.98.
+    """
     return replace(
         profile,
         tune=2 * profile.tune,
@@ -62,7 +75,14 @@ def longer_sampling(profile: SamplingProfile) -> SamplingProfile:
 
 
 def simpler(config: ModelConfig) -> ModelConfig:
-    """The specification with the parts that mix worst left out."""
+    """The specification with the parts that mix worst left out.
+
+    Returns
+    -------
+    ModelConfig
+        A copy of ``config`` with one trend changepoint (its scale kept), at most the
+        first Fourier pair and return-on-spend pooling turned off.
+    """
     trend = TrendConfig(changepoints=1, changepoint_scale=config.trend.changepoint_scale)
     return config.model_copy(
         update={
@@ -79,6 +99,12 @@ def next_attempt(tried: list[Attempt], reasons: list[str]) -> Attempt | None:
     Longer sampling is tried only for a sampling problem and only once; the simpler
     specification once, after it or straight away when the holdout error was the
     problem. After that there is nothing more to try automatically.
+
+    Returns
+    -------
+    Attempt or None
+        Longer sampling of the last attempt's specification; else the simpler
+        specification with the first attempt's profile; None when both were tried.
     """
     labels = {attempt.label for attempt in tried}
     last = tried[-1]
@@ -90,7 +116,14 @@ def next_attempt(tried: list[Attempt], reasons: list[str]) -> Attempt | None:
 
 
 def what_to_do(reasons: list[str]) -> str:
-    """A recommendation, in words, for a series whose every attempt was rejected."""
+    """A recommendation, in words, for a series whose every attempt was rejected.
+
+    Returns
+    -------
+    str
+        What to check or change for a sampling problem or a holdout problem in
+        ``reasons``; otherwise a pointer to the reasons in ``mmm.model_runs``.
+    """
     if _sampling_problem(reasons):
         return (
             "the sampler could not settle even with longer sampling and a simpler model: "

@@ -64,18 +64,38 @@ class Funnel:
     through_share: float
 
     def weights(self, max_lag: int) -> np.ndarray:
-        """The lag's weight per week 0..max_lag (summing to 1)."""
+        """The lag's weight per week 0..max_lag (summing to 1).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (max_lag + 1,), as from :func:`lag_weights`.
+        """
         return lag_weights(self.lag_mean, self.lag_sd, max_lag)
 
 
 def upstream_outcome(outcome: str, outcomes: set[str], downstream_of: dict[str, str]) -> str | None:
-    """The outcome that ``outcome`` is created from, when the segment delivers both."""
+    """The outcome that ``outcome`` is created from, when the segment delivers both.
+
+    Returns
+    -------
+    str or None
+        ``downstream_of[outcome]`` when it is one of ``outcomes`` and not ``outcome``
+        itself; None otherwise.
+    """
     upstream = downstream_of.get(outcome)
     return upstream if upstream in outcomes and upstream != outcome else None
 
 
 def upstream_first(series: list[tuple[str, str]], downstream_of: dict[str, str]) -> list:
-    """``series`` reordered so each downstream series comes after its upstream one."""
+    """``series`` reordered so each downstream series comes after its upstream one.
+
+    Returns
+    -------
+    list of tuple of (str, str)
+        The (segment, outcome) pairs of ``series``, sorted (stably) by how many outcomes
+        of their segment's chain lie upstream of them.
+    """
     outcomes: dict[str, set[str]] = {}
     for segment, outcome in series:
         outcomes.setdefault(segment, set()).add(outcome)
@@ -93,7 +113,14 @@ def upstream_first(series: list[tuple[str, str]], downstream_of: dict[str, str])
 
 
 def lag_weights(mean: float, sd: float, max_lag: int) -> np.ndarray:
-    """A gamma lag of ``mean`` and ``sd`` weeks, binned to whole weeks 0..max_lag."""
+    """A gamma lag of ``mean`` and ``sd`` weeks, binned to whole weeks 0..max_lag.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (max_lag + 1,), summing to 1; the last week also holds the tail beyond
+        ``max_lag``. All weight at week 0 when ``mean`` is not positive.
+    """
     if mean <= 0:
         return np.eye(max_lag + 1)[0]
     shape, scale = (mean / sd) ** 2, sd**2 / mean
@@ -103,7 +130,14 @@ def lag_weights(mean: float, sd: float, max_lag: int) -> np.ndarray:
 
 
 def _lagged(upstream: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
-    """Upstream (week x geo) carried through ``weights``; NaN until the window is full."""
+    """Upstream (week x geo) carried through ``weights``; NaN until the window is full.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index and columns as ``upstream``: each week's weighted sum of it and the
+        weeks before, NaN in the first ``len(weights) - 1`` weeks.
+    """
     lagged = sum(upstream.shift(k) * w for k, w in enumerate(weights) if w > 1e-6)
     return lagged.where(upstream.shift(len(weights) - 1).notna())
 
@@ -116,6 +150,12 @@ def estimate_funnel(
     Both frames are long (``week_start, geo, conversions``). Returns None when the two
     series share too few weeks or the upstream series does not explain the downstream
     one (a rate that is not positive).
+
+    Returns
+    -------
+    Funnel or None
+        The grid point with the smallest squared error, over the geos both frames have;
+        None as above.
     """
     down = downstream.pivot_table(index=WEEK, columns=GEO, values=VALUE, aggfunc="sum")
     up = upstream.pivot_table(index=WEEK, columns=GEO, values=VALUE, aggfunc="sum")
@@ -136,7 +176,15 @@ def estimate_funnel(
 
 
 def _ols(down: pd.DataFrame, lagged: pd.DataFrame) -> tuple[float, float, float, float] | None:
-    """(SSE, rate, its standard error, share explained) of the geo-level + rate fit."""
+    """(SSE, rate, its standard error, share explained) of the geo-level + rate fit.
+
+    Returns
+    -------
+    tuple of float or None
+        As above, the share being ``rate`` times the lagged upstream total over the
+        downstream total; None with fewer than 20 week-geo rows or no variation in the
+        lagged upstream series.
+    """
     long = pd.concat({"y": down.stack(), "x": lagged.stack()}, axis=1).dropna()
     if len(long) < 20 or long["x"].std() == 0:
         return None
@@ -165,6 +213,16 @@ def funnel_shares(
     ``contributions`` has one row per channel (``channel, contribution,
     contribution_low, contribution_high``): the upstream model's total over the weeks
     ``downstream_total`` sums, its interval at ``level``.
+
+    Returns
+    -------
+    shares : dict of str to float
+        Per channel, ``rate`` times its upstream contribution over ``downstream_total``;
+        channels without a positive contribution are left out (all, when the total is
+        not positive).
+    sigmas : dict of str to float
+        Per channel, the upstream interval's and the rate's relative spread combined,
+        clipped to ``[min_sigma, max_sigma]``.
     """
     z = stats.norm.ppf(0.5 + level / 2)
     shares, sigmas = {}, {}
@@ -188,7 +246,14 @@ def with_funnel_prior(
     level: float,
     config: FunnelConfig,
 ) -> ModelPanel:
-    """``panel`` with the funnel's shares as its prior (the upstream's, over ``weeks``)."""
+    """``panel`` with the funnel's shares as its prior (the upstream's, over ``weeks``).
+
+    Returns
+    -------
+    ModelPanel
+        A copy with ``prior_shares`` and ``prior_share_sigmas`` set, for the panel's own
+        channels; ``panel`` itself when no channel gets a share.
+    """
     dates = panel.frame[DATE]
     total = float(panel.frame.loc[dates.between(*weeks), TARGET].sum())
     known = contributions[contributions["channel"].isin(panel.channels)]
@@ -209,7 +274,14 @@ def _weekly(conn: DuckDBPyConnection, segment: str, outcome: str) -> pd.DataFram
 def read_funnel(
     conn: DuckDBPyConnection, segment: str, outcome: str, upstream: str, config: FunnelConfig
 ) -> Funnel | None:
-    """The funnel from ``upstream`` to ``outcome`` in ``segment``, from the weekly marts."""
+    """The funnel from ``upstream`` to ``outcome`` in ``segment``, from the weekly marts.
+
+    Returns
+    -------
+    Funnel or None
+        As from :func:`estimate_funnel` on ``marts.fct_conversions_weekly``; None when the
+        two series do not line up.
+    """
     return estimate_funnel(
         _weekly(conn, segment, outcome),
         _weekly(conn, segment, upstream),
@@ -226,6 +298,15 @@ def read_funnel_prior(
     Returns the panel, the funnel and the upstream run its prior came from. Unchanged
     (and no funnel) when the segment has no upstream outcome, the upstream series has
     no accepted model yet, or the two series do not line up.
+
+    Returns
+    -------
+    panel : ModelPanel
+        ``panel`` with the funnel's contribution-share prior, or unchanged.
+    funnel : Funnel or None
+        The estimated funnel.
+    run : dict or None
+        The upstream series' last accepted ``mmm.model_runs`` row.
     """
     outcomes = set(
         conn.execute(

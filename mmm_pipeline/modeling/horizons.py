@@ -43,7 +43,14 @@ HORIZON_COLUMNS = {"adstock_form": "VARCHAR"} | {
 
 
 def adstock_form(mmm: MMM) -> str:
-    """The carry-over form in words, as ``mmm.channel_parameters`` reports it."""
+    """The carry-over form in words, as ``mmm.channel_parameters`` reports it.
+
+    Returns
+    -------
+    str
+        ``geometric``, ``delayed``, ``weibull_pdf`` or ``weibull_cdf``; the adstock's class
+        name for any other form.
+    """
     return {
         "GeometricAdstock": "geometric",
         "DelayedAdstock": "delayed",
@@ -56,6 +63,12 @@ def cumulative_kernel(mmm: MMM, spend: xr.DataArray | None = None) -> xr.DataArr
     """(sample, channel, horizon): the share of a unit of spend passed on by each lag.
 
     ``spend`` (geo, channel) weights geos where the kernel differs by geo.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dimensions ``sample`` (chain and draw stacked), ``channel``, ``horizon``: the
+        kernel's cumulative weight up to each lag, per posterior draw.
     """
     names = list(mmm.adstock.variable_mapping.values())
     posterior = mmm.idata.posterior
@@ -68,7 +81,14 @@ def cumulative_kernel(mmm: MMM, spend: xr.DataArray | None = None) -> xr.DataArr
 
 
 def kernel_statistics(cumulative: np.ndarray) -> dict[str, np.ndarray]:
-    """Each horizon statistic per draw, from cumulative kernel shares (..., lags)."""
+    """Each horizon statistic per draw, from cumulative kernel shares (..., lags).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Keyed by :data:`HORIZON_STATISTICS`, each of shape ``cumulative.shape[:-1]``, in
+        weeks.
+    """
     weights = np.diff(cumulative, axis=-1, prepend=0.0)
     lags = weights.shape[-1]
     peak = np.argmax(weights, axis=-1)
@@ -82,7 +102,14 @@ def kernel_statistics(cumulative: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _half_life(weights: np.ndarray, peak: np.ndarray, top: np.ndarray, lags: int) -> np.ndarray:
-    """Weeks from the peak until the weight falls to half of it; inf when it never does."""
+    """Weeks from the peak until the weight falls to half of it; inf when it never does.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape of ``peak``: the half-life in weeks, interpolated log-linearly between the
+        last lag above half the peak weight and the first at or below it.
+    """
     with np.errstate(divide="ignore"):
         log_weights = np.log(weights)
     target = np.log(top / 2.0)
@@ -100,7 +127,14 @@ def _half_life(weights: np.ndarray, peak: np.ndarray, top: np.ndarray, lags: int
 
 
 def through_lag(cumulative: np.ndarray, lag: np.ndarray) -> np.ndarray:
-    """Cumulative shares (..., lags) of a kernel followed by a further ``lag`` (weights)."""
+    """Cumulative shares (..., lags) of a kernel followed by a further ``lag`` (weights).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (..., lags + len(lag) - 1): the cumulative weights of the kernel convolved
+        with ``lag``.
+    """
     weights = np.diff(cumulative, axis=-1, prepend=0.0)
     carried = np.zeros((*weights.shape[:-1], weights.shape[-1] + len(lag) - 1))
     for delay, share in enumerate(lag):
@@ -116,6 +150,13 @@ def channel_horizons(
     ``funnel_lag`` (weights per week) is the lag of a funnel that follows ``mmm``'s
     kernel: a downstream outcome's horizons are its upstream model's carry-over, then
     the sales cycle (funnel.py).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``channel``, ``adstock_form`` and each of :data:`HORIZON_STATISTICS` with
+        its ``_low`` and ``_high`` bound: the posterior median and the interval at
+        ``level``.
     """
     cumulative = cumulative_kernel(mmm, spend)
     values = cumulative.values if funnel_lag is None else through_lag(cumulative.values, funnel_lag)

@@ -126,7 +126,14 @@ def lift_measurements(
 
 
 def _segment_share(conversions: pd.DataFrame, test: pd.Series, geo: str, segment: str) -> float:
-    """Share of the outcome's conversions in this geo and window that belong to the segment."""
+    """Share of the outcome's conversions in this geo and window that belong to the segment.
+
+    Returns
+    -------
+    float
+        1.0 for a test of one segment; for a test over all segments, the segment's share
+        of the geo's conversions in the test window, or 0.0 when there were none.
+    """
     if test.segment != ALL_SEGMENTS:
         return 1.0
     window = _window(conversions[conversions["geo"] == geo], test)
@@ -137,7 +144,15 @@ def _segment_share(conversions: pd.DataFrame, test: pd.Series, geo: str, segment
 
 
 def load_calibration(conn: DuckDBPyConnection, segment: str, outcome: str) -> Calibration:
-    """Read the lift tests and the spend and conversions they are translated against."""
+    """Read the lift tests and the spend and conversions they are translated against.
+
+    Returns
+    -------
+    Calibration
+        As from :func:`lift_measurements`, on ``marts.dim_experiments``, the paid spend of
+        ``marts.fct_media_weekly`` and the outcome's ``marts.fct_conversions_weekly``;
+        no measurements when there are no experiments.
+    """
     experiments = conn.execute("select * from marts.dim_experiments").df()
     if experiments.empty:
         return Calibration(measurements=pd.DataFrame(columns=LIFT_COLUMNS))

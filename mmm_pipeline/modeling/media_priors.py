@@ -50,6 +50,13 @@ def survey_noise_rate(conn: DuckDBPyConnection, survey: pd.DataFrame, channels: 
     misremember). In a geo-week where a channel has spent nothing for ``QUIET_WEEKS``
     weeks (or never ran), any answer naming it is that noise; pooled over channels, this
     gives the rate to take off every channel's survey share.
+
+    Returns
+    -------
+    float
+        Answers naming a channel in its quiet geo-weeks over all answers in those
+        geo-weeks, pooled over ``channels``; 0.0 when there is no survey or no quiet
+        geo-week.
     """
     totals = survey.groupby(["week_start", "geo"])["responses"].sum()
     if totals.empty:
@@ -84,6 +91,14 @@ def expected_shares(
     """Per paid channel, the share of conversions the tracking data attribute to it.
 
     Returns ``{channel: (share, source)}`` for the channels the data can speak for.
+
+    Returns
+    -------
+    dict of str to tuple of (float, str)
+        Per channel of ``channels``: its survey share less the noise rate (keeping at least
+        :data:`MIN_KEPT_SHARE` of it), source :data:`SURVEY`; else, where its clicks
+        measure its effect, its last-click share, source :data:`LAST_CLICK`. Channels
+        with neither are left out.
     """
     weekly_survey = conn.execute(
         "select week_start, geo, channel, responses from marts.fct_survey_answers_weekly "
@@ -126,6 +141,13 @@ def log_effect_centres(
 
     ``frame`` is the model panel (one row per date and geo, a column per channel and
     the target); scaling is per geo by the maximum, as the model does.
+
+    Returns
+    -------
+    dict of str to float
+        Per channel with a positive share and some spend, the log of the effect that
+        gives that share at the mean saturation of its active weeks (``lam``), spread over
+        those weeks.
     """
     centres = {}
     grouped = frame.groupby(geo)

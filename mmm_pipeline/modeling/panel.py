@@ -43,7 +43,21 @@ class ModelPanel:
 
 
 def build_panel(conn: DuckDBPyConnection, segment: str, outcome: str) -> ModelPanel:
-    """Assemble the complete weekly panel of one segment x outcome from the marts."""
+    """Assemble the complete weekly panel of one segment x outcome from the marts.
+
+    Returns
+    -------
+    ModelPanel
+        One row per week (first to last week of the outcome) and geo with the outcome:
+        the target, the paid channels that spent anything and the controls that are not
+        all zero, zeros where nothing was recorded; with the tracking data's expected
+        shares (media_priors.py) as ``prior_shares``.
+
+    Raises
+    ------
+    ValueError
+        If the marts hold no conversions of ``outcome`` for ``segment``.
+    """
     target = conn.execute(
         "select week_start, geo, conversions from marts.fct_conversions_weekly "
         "where segment = ? and outcome = ?",
@@ -86,7 +100,14 @@ def build_panel(conn: DuckDBPyConnection, segment: str, outcome: str) -> ModelPa
 
 
 def _wide(long: pd.DataFrame, value: str, grid: pd.MultiIndex) -> pd.DataFrame:
-    """Pivot ``week_start, geo, name, <value>`` to one column per name on the full grid."""
+    """Pivot ``week_start, geo, name, <value>`` to one column per name on the full grid.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``grid`` (date, geo), one column per name, summed; NaN where a name has
+        no row, and no columns at all when ``long`` is empty.
+    """
     if long.empty:
         return pd.DataFrame(index=grid)
     long = long.assign(week_start=pd.to_datetime(long["week_start"]))

@@ -43,7 +43,14 @@ class ChannelDraws:
 
 
 def contribution_draws(mmm: MMM, frame: pd.DataFrame) -> xr.DataArray:
-    """Channel contributions (sample, date, geo, channel) for the spend in ``frame``."""
+    """Channel contributions (sample, date, geo, channel) for the spend in ``frame``.
+
+    Returns
+    -------
+    xarray.DataArray
+        The posterior draws of each channel's contribution in outcome units, for every
+        week and geo of ``frame``.
+    """
     predicted = mmm.sample_posterior_predictive(
         frame,
         extend_idata=False,
@@ -55,7 +62,15 @@ def contribution_draws(mmm: MMM, frame: pd.DataFrame) -> xr.DataArray:
 
 
 def channel_draws(mmm: MMM, panel: ModelPanel) -> ChannelDraws:
-    """Contribution and marginal-response draws for every geo and channel of ``panel``."""
+    """Contribution and marginal-response draws for every geo and channel of ``panel``.
+
+    Returns
+    -------
+    ChannelDraws
+        Contributions over all the panel's weeks, the slope at each geo and channel's
+        mean weekly spend over the last :data:`RECENT_WEEKS` weeks, the total spend and
+        that recent weekly spend.
+    """
     inputs = panel.frame.drop(columns=[TARGET])
     dates = np.sort(inputs[DATE].unique())
     spend_by_week = (
@@ -84,6 +99,12 @@ def interval(draws: np.ndarray, level: float, center: str = "mean") -> tuple[flo
 
     Additive quantities (contributions) use the mean, so geo figures add up to ``ALL``;
     ratios use the median, which a few draws near zero in the denominator cannot drag.
+
+    Returns
+    -------
+    tuple of float
+        (centre, low, high) over the finite draws, the centre the mean or, for any other
+        ``center``, the median; all NaN when no draw is finite.
     """
     finite = draws[np.isfinite(draws)]
     if finite.size == 0:
@@ -95,7 +116,14 @@ def interval(draws: np.ndarray, level: float, center: str = "mean") -> tuple[flo
 
 
 def parameter_draws(mmm: MMM, name: str, like: xr.DataArray) -> xr.DataArray:
-    """A posterior parameter as (sample, geo, channel), pooled or not."""
+    """A posterior parameter as (sample, geo, channel), pooled or not.
+
+    Returns
+    -------
+    xarray.DataArray
+        The parameter's draws (chain and draw stacked as ``sample``) broadcast against
+        ``like``, so a parameter without a geo or channel dimension repeats along it.
+    """
     posterior = mmm.idata.posterior[name].stack({SAMPLE: ("chain", "draw")})
     broadcast, _ = xr.broadcast(posterior, like)
     return broadcast.transpose(SAMPLE, GEO, "channel")

@@ -1,7 +1,7 @@
 """A channel's weekly response to steady spend, per posterior draw, from a fitted model.
 
-With normalised geometric adstock, spend held at ``x`` a week for longer than the
-adstock's reach is passed on as ``x``, so the weekly contribution settles at
+With normalised adstock weights (every form in carryover.py), spend held at ``x`` a week
+for longer than the adstock's reach is passed on as ``x``, so the weekly contribution settles at
 
     target_scale[geo] * beta[geo, channel] * sat(lam[channel] * x / channel_scale[geo, channel])
 
@@ -9,8 +9,8 @@ with ``sat(z) = (1 - exp(-z)) / (1 + exp(-z)) = tanh(z / 2)``, pymc-marketing's 
 saturation, and the model's own per-geo scales. Response curves, marginal ROI and the
 budget optimizer all read this one function, so the slope that ``mmm.channel_roi`` calls
 marginal ROI is the slope of the curve in ``mmm.response_curves``, and the optimizer
-maximises what both show. ``tests/test_model_pipeline.py`` checks it against the model's
-own prediction of held spend.
+maximises what both show. ``tests/modeling/test_response_and_drift.py`` checks it
+against the model's own prediction of held spend.
 """
 
 from __future__ import annotations
@@ -42,7 +42,14 @@ class ResponseModel:
 
     @classmethod
     def from_mmm(cls, mmm: MMM, samples: int | None = None) -> ResponseModel:
-        """Read the draws (``samples`` of them, evenly spaced, or all) from a fitted model."""
+        """Read the draws (``samples`` of them, evenly spaced, or all) from a fitted model.
+
+        Returns
+        -------
+        ResponseModel
+            ``beta`` in outcome units and ``rate`` per unit of spend, for the model's geos
+            and channels; rate 0 where a channel never ran in a geo.
+        """
         posterior, constant = mmm.idata.posterior, mmm.idata.constant_data
         channel_scale, target_scale = constant["channel_scale"], constant["target_scale"]
         geos = [str(g) for g in channel_scale[GEO].values]
@@ -67,12 +74,24 @@ class ResponseModel:
         """Weekly contribution per draw for weekly ``spend`` shaped (..., geo, channel).
 
         Returns (sample, ..., geo, channel).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (sample, ..., geo, channel): the steady-state weekly contribution, in
+            outcome units.
         """
         beta, rate = self._broadcast(spend)
         return beta * np.tanh(rate * spend / 2.0)
 
     def slope(self, spend: np.ndarray) -> np.ndarray:
-        """Extra weekly contribution per extra unit of weekly spend, at ``spend``."""
+        """Extra weekly contribution per extra unit of weekly spend, at ``spend``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (sample, ..., geo, channel): the derivative of :meth:`contribution`.
+        """
         beta, rate = self._broadcast(spend)
         return beta * rate * 0.5 / np.cosh(rate * spend / 2.0) ** 2
 

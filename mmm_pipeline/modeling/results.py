@@ -90,7 +90,13 @@ CHANNEL_PARAMETER_COLUMNS = {
 
 
 def _with_all(draws: xr.DataArray) -> xr.DataArray:
-    """Append geo ``ALL``: the per-draw sum over geos."""
+    """Append geo ``ALL``: the per-draw sum over geos.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``draws`` with one more geo, ``ALL``, last.
+    """
     total = draws.sum(GEO).expand_dims({GEO: [ALL]})
     return xr.concat([draws, total], dim=GEO)
 
@@ -110,6 +116,14 @@ def channel_roi(
     ``value_per_conversion`` (per geo) turns conversions into value for outcomes that
     carry value; ROI is then value per unit of spend. For count-only outcomes (value
     ``None``) ROI is incremental conversions per unit of spend (``roi_unit``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per geo (and ``ALL``) and channel with spend there: spend, contribution,
+        ROI, marginal ROI, cost per conversion and (for valued outcomes) contribution
+        value, each with its interval, the recent weekly spend and the first and last
+        week; the columns of :data:`CHANNEL_ROI_COLUMNS` but the run's labels.
     """
     conversions = draws.contribution.sum(DATE)
     if value_per_conversion is not None:
@@ -183,6 +197,14 @@ def channel_parameters(
     kernel followed by the lag. Geo ``ALL``: retention averaged over geos weighted by
     spend, and the sum of the geos' saturation spends (the weekly budget at which every
     geo is near its ceiling).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per geo (and ``ALL``) and channel with spend there: the retention
+        ``adstock_alpha`` (for forms that have one), the horizons, the saturation spend,
+        each with its interval, and the recent weekly spend; the columns of
+        :data:`CHANNEL_PARAMETER_COLUMNS` but the run's labels.
     """
     like = draws.recent_weekly_spend
     lam = parameter_draws(mmm, "saturation_lam", like)
@@ -231,6 +253,14 @@ def experiment_agreement(
     (one or more per test); the model's estimate for each row is per week, so the
     window's lift is the estimate times the window's weeks, summed over the test's geos.
     A test that could not enter the model has no model lift and says why.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`EXPERIMENT_AGREEMENT_COLUMNS`, one row per experiment: the
+        measured and the model's lift with its interval, their z-score and whether
+        ``|z|`` is within :data:`AGREEMENT_Z`, and a message; ``segment``, ``outcome``
+        and ``run_id`` are left empty for the caller.
     """
     windows = experiments.set_index("experiment_id")
     rows = []

@@ -67,12 +67,25 @@ MODEL_RUNS_COLUMNS = {
 
 
 def run_record(run: dict) -> Write:
-    """The ledger row of one fit, to publish with (after) its results."""
+    """The ledger row of one fit, to publish with (after) its results.
+
+    Returns
+    -------
+    Write
+        An append of ``run`` as one row to :data:`MODEL_RUNS` (created on first use).
+    """
     return ledger_append(MODEL_RUNS, MODEL_RUNS_COLUMNS, pd.DataFrame([run]))
 
 
 def last_accepted(conn: DuckDBPyConnection, series: Series) -> dict | None:
-    """The run in force for ``series``: its last accepted fit, or None."""
+    """The run in force for ``series``: its last accepted fit, or None.
+
+    Returns
+    -------
+    dict or None
+        The ``mmm.model_runs`` row (column to value) of the latest accepted fit by
+        ``fitted_at``; None when there is none or the ledger does not exist yet.
+    """
     if not has_table(conn, MODEL_RUNS):
         return None
     row = conn.execute(
@@ -84,7 +97,13 @@ def last_accepted(conn: DuckDBPyConnection, series: Series) -> dict | None:
 
 
 def series_in_marts(conn: DuckDBPyConnection) -> list[Series]:
-    """Every segment x outcome with conversions in the marts."""
+    """Every segment x outcome with conversions in the marts.
+
+    Returns
+    -------
+    list of Series
+        One per distinct segment and outcome of ``marts.fct_conversions_weekly``, sorted.
+    """
     rows = conn.execute(
         "select distinct segment, outcome from marts.fct_conversions_weekly order by all"
     ).fetchall()
@@ -92,7 +111,15 @@ def series_in_marts(conn: DuckDBPyConnection) -> list[Series]:
 
 
 def readiness_verdict(conn: DuckDBPyConnection, series: Series) -> tuple[bool, str]:
-    """The ``ALL``-geo readiness of a series, as judged by the quality stage."""
+    """The ``ALL``-geo readiness of a series, as judged by the quality stage.
+
+    Returns
+    -------
+    ready : bool
+        Whether ``mmm.readiness`` says the series can be fitted; False without a verdict.
+    reasons : str
+        Its reasons, "" when there are none; a note when there is no verdict at all.
+    """
     rows = conn.execute(
         "select ready, reasons from mmm.readiness where segment = ? and outcome = ? "
         "and geo = 'ALL'",
@@ -109,7 +136,13 @@ class UntrustedModelFile(ValueError):
 
 
 def default_models_dir() -> Path:
-    """``<data_dir>/models``: the one folder model files are written to and loaded from."""
+    """``<data_dir>/models``: the one folder model files are written to and loaded from.
+
+    Returns
+    -------
+    pathlib.Path
+        ``models`` under the configured data folder; it need not exist.
+    """
     return get_settings().data_dir / "models"
 
 
@@ -120,6 +153,12 @@ def model_file(run: dict, models_dir: Path | None = None) -> Path:
     and loading a model file runs its contents; only files this pipeline wrote are loaded.
     A path outside the folder is still found where the pipeline writes it,
     ``<models_dir>/<segment>/<outcome>/<file name>``, so a moved data folder keeps working.
+
+    Returns
+    -------
+    pathlib.Path
+        The resolved ``artifact_path`` when it lies inside the models folder (it need not
+        exist); else the run's file at its place in that folder, when that file exists.
 
     Raises
     ------
@@ -151,10 +190,14 @@ def model_in_force(
 ) -> dict | None:
     """The last accepted run of ``series`` whose model file is still there, or None.
 
-    Raises
-    ------
-    UntrustedModelFile
-        When that run's file lies outside the models folder (see :func:`model_file`).
+    When that run's file lies outside the models folder, :func:`model_file` raises
+    :class:`UntrustedModelFile`, and it is not caught here.
+
+    Returns
+    -------
+    dict or None
+        The last accepted run (as from :func:`last_accepted`); None when there is none or
+        its model file is missing (logged as a warning).
     """
     run = last_accepted(conn, series)
     if run is not None and not model_file(run, models_dir).is_file():
@@ -166,9 +209,13 @@ def model_in_force(
 def artifact_path(models_dir: Path, series: Series, run_id: str) -> Path:
     """Where a fit's model file goes: one folder per series, one file per run.
 
-    Raises
-    ------
-    ValueError
-        When the series' names are unsafe or the file would land outside ``models_dir``.
+    Unsafe series names, or a file that would land outside ``models_dir``, raise
+    ``ValueError`` from :meth:`Series.folder` and ``safe_paths.inside`` (its subclass
+    ``OutsideBaseFolder``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``<models_dir>/<segment>/<outcome>/<run_id>.nc``, resolved; it need not exist.
     """
     return inside(series.folder(models_dir), f"{run_id}.nc")

@@ -23,7 +23,14 @@ NAME_RULE = "1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit"
 
 
 def name_problem(segment: str, outcome: str) -> str | None:
-    """Why a segment x outcome cannot name a model, or None when both names are safe."""
+    """Why a segment x outcome cannot name a model, or None when both names are safe.
+
+    Returns
+    -------
+    str or None
+        The unsafe name(s), the naming rule and where to rename them; None when both
+        match :data:`SAFE_NAME`.
+    """
     bad = [
         f"{what} {value!r}"
         for what, value in (("segment", segment), ("outcome", outcome))
@@ -50,14 +57,32 @@ class Series(NamedTuple):
 
     @property
     def key(self) -> str:
-        """The partition key, ``segment.outcome``."""
+        """The partition key, ``segment.outcome``.
+
+        Raises
+        ------
+        ValueError
+            If a name is unsafe (:attr:`problem`).
+        """
         if problem := self.problem:
             raise ValueError(problem)
         return f"{self.segment}{SEPARATOR}{self.outcome}"
 
     @classmethod
     def from_key(cls, key: str) -> Series:
-        """Parse a partition key back into its segment and outcome."""
+        """Parse a partition key back into its segment and outcome.
+
+        Returns
+        -------
+        Series
+            The series the key names.
+
+        Raises
+        ------
+        ValueError
+            If ``key`` is not ``segment.outcome`` with both parts non-empty and one
+            separator, or a name is unsafe.
+        """
         segment, separator, outcome = key.partition(SEPARATOR)
         if not separator or not segment or not outcome or SEPARATOR in outcome:
             raise ValueError(f"{key!r} is not a series key of the form segment{SEPARATOR}outcome")
@@ -68,6 +93,11 @@ class Series(NamedTuple):
 
     def folder(self, base: Path) -> Path:
         """``base/<segment>/<outcome>``, for this series' model files and plots.
+
+        Returns
+        -------
+        pathlib.Path
+            That folder, resolved; it need not exist.
 
         Raises
         ------

@@ -81,7 +81,14 @@ class SeriesFit:
 
 
 def _value_per_conversion(conn: DuckDBPyConnection, series: Series) -> pd.Series | None:
-    """Mean value of one conversion per geo, or None for an outcome that carries no value."""
+    """Mean value of one conversion per geo, or None for an outcome that carries no value.
+
+    Returns
+    -------
+    pandas.Series or None
+        Indexed by geo: total value over total conversions, for the geos with
+        conversions; None when the series' total value is not positive.
+    """
     frame = conn.execute(
         "select geo, sum(value) as value, sum(conversions) as conversions "
         "from marts.fct_conversions_weekly where segment = ? and outcome = ? group by geo",
@@ -129,6 +136,17 @@ def read_inputs(conn: DuckDBPyConnection, series: Series, level: float) -> Serie
     A downstream series (pipeline) takes its prior from its upstream series' model in
     force, carried through the funnel (funnel.py), at the interval ``level`` that
     model's published intervals have.
+
+    Returns
+    -------
+    SeriesInputs
+        The panel (with its funnel prior, if any), the lift-test calibration, the
+        series' experiments, its value per conversion, and the funnel and upstream run.
+
+    Raises
+    ------
+    NotReady
+        When ``mmm.readiness`` has no passing ``ALL``-geo verdict for the series.
     """
     ready, reasons = readiness_verdict(conn, series)
     if not ready:
@@ -166,10 +184,14 @@ def fit_series(
     would lock out every reader (``mmm query``, the UI) for that long. ``connect`` must
     close its connection when the block fails too, as ``resources.Warehouse`` does.
 
-    Raises
-    ------
-    NotReady
-        When ``mmm.readiness`` says the series is not ready; nothing is fitted.
+    When ``mmm.readiness`` says the series is not ready, :func:`read_inputs` raises
+    :class:`NotReady` before anything is fitted.
+
+    Returns
+    -------
+    SeriesFit
+        The last attempt: the first accepted one with its published tables, or the last
+        rejected one, its ledger row carrying the advice.
     """
     say(f"{series.key}: reading inputs from the warehouse")
     with connect() as conn:
@@ -209,7 +231,14 @@ def _fit_once(
     dagster_run_id: str | None,
     say: Say,
 ) -> SeriesFit:
-    """One attempt: fit, gate and save the model; its ledger row, not yet published."""
+    """One attempt: fit, gate and save the model; its ledger row, not yet published.
+
+    Returns
+    -------
+    SeriesFit
+        The attempt's ``mmm.model_runs`` row (status, diagnostics, model file, attempt
+        and funnel columns), its fit and panel; no tables yet.
+    """
     panel = inputs.panel
     sampling = attempt.profile
     outcome = fit_panel(
@@ -263,7 +292,13 @@ def _fit_once(
 
 
 def _funnel_columns(funnel: Funnel | None) -> dict:
-    """The ledger's account of the funnel a downstream series' prior came through."""
+    """The ledger's account of the funnel a downstream series' prior came through.
+
+    Returns
+    -------
+    dict
+        The ``funnel_*`` columns of ``mmm.model_runs``; all None without a funnel.
+    """
     return {
         "funnel_upstream": funnel.upstream if funnel else None,
         "funnel_rate": funnel.rate if funnel else None,
@@ -279,6 +314,12 @@ def _horizons_from(inputs: SeriesInputs, data_dir: Path) -> tuple[MMM, np.ndarra
 
     None (the series' own kernel) when the upstream model's file is gone: the fit is
     still published, with horizons that leave out the sales cycle.
+
+    Returns
+    -------
+    tuple of (MMM, numpy.ndarray) or None
+        The upstream model, loaded, and the funnel's lag weights per week up to
+        ``max_lag_weeks``; None as above, or for a series without a funnel.
     """
     if inputs.funnel is None or inputs.upstream_run is None:
         return None

@@ -26,7 +26,13 @@ SHARE_PRIOR = "media_share_prior"
 
 
 def _tensor(mmm: MMM, name: str) -> pt.TensorVariable:
-    """A model variable as a plain tensor (pymc-marketing 1.3 keeps some as xtensors)."""
+    """A model variable as a plain tensor (pymc-marketing 1.3 keeps some as xtensors).
+
+    Returns
+    -------
+    pytensor.tensor.TensorVariable
+        The xtensor's ``values``, or the variable itself when it is already plain.
+    """
     variable = mmm.model[name]
     return variable.values if hasattr(variable, "values") else variable
 
@@ -35,6 +41,11 @@ def summed_contribution(mmm: MMM) -> pt.TensorVariable:
     """Each channel's contribution summed over geos and fitted weeks, in outcome units.
 
     ``channel_contribution`` is on the target scaled per geo; ``target_scale`` undoes it.
+
+    Returns
+    -------
+    pytensor.tensor.TensorVariable
+        Shape (channel,), in the model's channel order.
     """
     scale = _tensor(mmm, "target_scale")
     per_geo = _tensor(mmm, "channel_contribution").sum(axis=0)

@@ -53,7 +53,13 @@ class AdstockConfig(_Strict):
     by_channel: dict[str, dict[str, float]] = {}
 
     def window(self, outcome: str) -> int:
-        """The adstock window, in weeks, of ``outcome``."""
+        """The adstock window, in weeks, of ``outcome``.
+
+        Returns
+        -------
+        int
+            ``l_max_by_outcome[outcome]`` when configured, else ``l_max``.
+        """
         return window(self.l_max, self.l_max_by_outcome, outcome)
 
 
@@ -124,19 +130,46 @@ class ModelConfig(_Strict):
     priors: dict[str, dict] = {}
 
     def prior_objects(self) -> dict[str, Prior]:
-        """The priors as pymc-extras objects, keyed as pymc-marketing's model_config."""
+        """The priors as pymc-extras objects, keyed as pymc-marketing's model_config.
+
+        Returns
+        -------
+        dict of str to pymc_extras.prior.Prior
+            Each entry of ``priors`` deserialised; empty when ``model.yaml`` sets none.
+        """
         return {name: deserialize(spec) for name, spec in self.priors.items()}
 
 
 @cache
 def load_model_config(path: Path | None = None) -> ModelConfig:
-    """Read the model config (``MMM_MODEL_CONFIG`` or the packaged default)."""
+    """Read the model config (``MMM_MODEL_CONFIG`` or the packaged default).
+
+    Returns
+    -------
+    ModelConfig
+        The validated file (defaults for an empty one), read once per ``path`` and
+        cached; with ``path`` None the environment is read on the first call only.
+    """
     path = path or Path(os.environ.get("MMM_MODEL_CONFIG") or DEFAULT_CONFIG)
     return ModelConfig.model_validate(yaml.safe_load(path.read_text()) or {})
 
 
 def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
-    """The model for one panel, specified but not yet built on data."""
+    """The model for one panel, specified but not yet built on data.
+
+    Returns
+    -------
+    pymc_marketing.mmm.MMM
+        A geo-panel MMM on the panel's channels and controls, with the configured
+        adstock and window, logistic saturation, yearly seasonality, a piecewise-linear
+        trend per geo, per-geo max scaling and the configured priors (centred on the tracking
+        shares where configured).
+
+    Raises
+    ------
+    ValueError
+        If the configured saturation is not ``logistic``.
+    """
     config = config or load_model_config()
     if config.saturation != "logistic":
         raise ValueError(f"saturation {config.saturation!r} is not supported; use 'logistic'")
@@ -178,7 +211,15 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
 def _with_channel_retention(
     priors: dict[str, Prior], config: ModelConfig, panel: ModelPanel
 ) -> dict[str, Prior]:
-    """The per-channel Beta retention prior, where ``adstock.by_channel`` names a channel."""
+    """The per-channel Beta retention prior, where ``adstock.by_channel`` names a channel.
+
+    Returns
+    -------
+    dict of str to pymc_extras.prior.Prior
+        ``priors`` itself, with ``adstock_alpha`` replaced by a per-channel Beta when a
+        channel of the panel is named and the configured prior is a Beta; unchanged
+        otherwise.
+    """
     alpha = priors.get("adstock_alpha")
     named = [c for c in panel.channels if c in config.adstock.by_channel]
     if not named or alpha is None or alpha.distribution != "Beta":
@@ -203,6 +244,13 @@ def _with_media_prior(config: ModelConfig, panel: ModelPanel) -> dict[str, Prior
     Only a log-normal ``saturation_beta`` (a Normal with ``transform: exp`` whose ``mu``
     is a per-channel hyperprior) can take the centres; channels the tracking data do not
     speak for keep the configured centre and spread.
+
+    Returns
+    -------
+    dict of str to pymc_extras.prior.Prior
+        The configured priors with the per-channel retention; where the share applies to
+        the effect and ``saturation_beta`` can take them, its ``mu`` hyperprior centred
+        per channel.
     """
     priors = _with_channel_retention(config.prior_objects(), config, panel)
     beta = priors.get("saturation_beta")

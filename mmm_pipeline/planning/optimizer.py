@@ -45,7 +45,15 @@ class BudgetProblem:
     channel_max: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def check(self) -> None:
-        """Raise InfeasibleBudget, in words, when no allocation can satisfy everything."""
+        """Raise InfeasibleBudget, in words, when no allocation can satisfy everything.
+
+        Raises
+        ------
+        InfeasibleBudget
+            If the lower bounds exceed the budget, the budget exceeds the upper bounds, or
+            the geo floors or channel minimums exceed the budget or their cells' bounds;
+            the message lists every problem found.
+        """
         problems = []
         if self.lower.sum() > self.total + 1e-6:
             problems.append(
@@ -70,12 +78,32 @@ class BudgetProblem:
 
 
 def expected_total(response: ResponseModel, spend: np.ndarray) -> float:
-    """Mean over draws of the total weekly contribution of an allocation."""
+    """Mean over draws of the total weekly contribution of an allocation.
+
+    Returns
+    -------
+    float
+        The expected weekly contribution of ``spend`` (geo, channel), summed over cells,
+        in outcome units.
+    """
     return float(response.contribution(spend).sum(axis=(1, 2)).mean())
 
 
 def optimise(problem: BudgetProblem) -> np.ndarray:
-    """The (geo, channel) weekly spend with the highest expected total contribution."""
+    """The (geo, channel) weekly spend with the highest expected total contribution.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape of ``problem.lower``: weekly spend per cell, within its bounds, summing to
+        ``problem.total``.
+
+    Raises
+    ------
+    InfeasibleBudget
+        If the constraints cannot all hold (:meth:`BudgetProblem.check`), or SLSQP does
+        not converge.
+    """
     problem.check()
     shape = problem.lower.shape
     scale = max(problem.total, 1.0)

@@ -99,7 +99,15 @@ class SeriesPlanInputs:
     def from_model(
         cls, series: Series, run_id: str, mmm: MMM, panel: ModelPanel
     ) -> SeriesPlanInputs:
-        """Read the draws from ``mmm`` and the spend levels from ``panel``."""
+        """Read the draws from ``mmm`` and the spend levels from ``panel``.
+
+        Returns
+        -------
+        SeriesPlanInputs
+            :data:`SAMPLES` response draws, and per (geo, channel) of the model: the mean
+            weekly spend of the last :data:`RECENT_WEEKS` weeks, the highest weekly spend
+            and the total spend of the panel.
+        """
         response = ResponseModel.from_mmm(mmm, SAMPLES)
         spend = panel.frame.set_index([DATE, GEO])[panel.channels].to_xarray()
         spend = spend.to_dataarray("channel").transpose(DATE, GEO, "channel")
@@ -115,7 +123,15 @@ class SeriesPlanInputs:
         )
 
     def geo_weights(self) -> np.ndarray:
-        """How a channel's extra spend splits over geos: as now, else as in the past."""
+        """How a channel's extra spend splits over geos: as now, else as in the past.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (geo, channel), each channel's column summing to 1 (all zero for a
+            channel that never spent): its share of current spend per geo, or of total
+            spend when it spends nothing now.
+        """
         weights = np.where(self.current.sum(axis=0) > 0, self.current, self.history)
         total = weights.sum(axis=0, keepdims=True)
         return np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
@@ -128,7 +144,16 @@ def _interval(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, 
 
 
 def response_curves(inputs: SeriesPlanInputs, level: float) -> pd.DataFrame:
-    """Weekly contribution at steady weekly spend from 0 to twice the highest seen."""
+    """Weekly contribution at steady weekly spend from 0 to twice the highest seen.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`RESPONSE_CURVE_COLUMNS`: :data:`CURVE_POINTS` points per
+        geo (and ``ALL``, spread as :meth:`SeriesPlanInputs.geo_weights`) and channel
+        with spend seen, the contribution's mean and interval, the median slope, and
+        whether the point lies beyond the highest spend seen.
+    """
     response, rows = inputs.response, []
     steps = np.linspace(0.0, 1.0, CURVE_POINTS)
     weights = inputs.geo_weights()
@@ -215,7 +240,18 @@ def _problem(inputs: SeriesPlanInputs, scenario: Scenario) -> tuple[BudgetProble
 
 
 def run_scenario(inputs: SeriesPlanInputs, scenario: Scenario, level: float) -> ScenarioResult:
-    """Optimise one scenario and compare it with the current allocation, per draw."""
+    """Optimise one scenario and compare it with the current allocation, per draw.
+
+    An infeasible scenario raises ``InfeasibleBudget`` from :func:`optimise`.
+
+    Returns
+    -------
+    ScenarioResult
+        The allocation (columns of :data:`BUDGET_ALLOCATION_COLUMNS`, per geo and ``ALL``
+        and channel with current or proposed spend) and the summary (of
+        :data:`BUDGET_SCENARIO_COLUMNS`): totals, gain with its interval, the probability
+        that the proposal does better, and warnings.
+    """
     problem, warnings = _problem(inputs, scenario)
     proposed = optimise(problem)
     response = inputs.response

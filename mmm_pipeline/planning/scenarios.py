@@ -67,7 +67,13 @@ class GeoFloor(_Strict):
         return self
 
     def amount(self, total: float) -> float:
-        """The floor in weekly spend for a budget of ``total``."""
+        """The floor in weekly spend for a budget of ``total``.
+
+        Returns
+        -------
+        float
+            ``min_spend``, or ``min_share`` of ``total``.
+        """
         return self.min_spend if self.min_spend is not None else self.min_share * total
 
 
@@ -90,7 +96,14 @@ class Scenario(_Strict):
         return self
 
     def budget(self, current_total: float) -> float:
-        """The scenario's weekly budget given the current weekly total."""
+        """The scenario's weekly budget given the current weekly total.
+
+        Returns
+        -------
+        float
+            ``total_budget`` when given, else ``current_total`` changed by
+            ``budget_change`` (unchanged without one).
+        """
         if self.total_budget is not None:
             return self.total_budget
         return current_total * (1.0 + (self.budget_change or 0.0))
@@ -111,7 +124,13 @@ class ScenarioFile(_Strict):
 
 
 def built_in(segment: str, outcome: str) -> list[Scenario]:
-    """The same budget reallocated, and 20% less and more, for one series."""
+    """The same budget reallocated, and 20% less and more, for one series.
+
+    Returns
+    -------
+    list of Scenario
+        One per entry of :data:`BUILT_IN`, with no channel rules or geo floors.
+    """
     return [
         Scenario(name=name, segment=segment, outcome=outcome, budget_change=change)
         for name, change in BUILT_IN.items()
@@ -123,7 +142,20 @@ def _where(location: tuple) -> str:
 
 
 def load_scenarios(path: Path) -> list[Scenario]:
-    """Read and check a scenario file; ScenarioError lists every mistake in it."""
+    """Read and check a scenario file; ScenarioError lists every mistake in it.
+
+    Returns
+    -------
+    list of Scenario
+        The file's scenarios, in order; their names are not yet checked against any
+        model (:func:`validate_names`).
+
+    Raises
+    ------
+    ScenarioError
+        If the file cannot be read as YAML, or its content does not have the shape of a
+        scenario file (every mistake listed, with where it is).
+    """
     try:
         raw = yaml.safe_load(Path(path).read_text())
     except (OSError, yaml.YAMLError) as error:
@@ -142,7 +174,14 @@ def validate_names(
     geos: list[str],
     channels: list[str],
 ) -> list[str]:
-    """Mistakes in the names a scenario uses, against the model in force of its series."""
+    """Mistakes in the names a scenario uses, against the model in force of its series.
+
+    Returns
+    -------
+    list of str
+        One message per unknown channel or geo, located as ``scenarios.<index>``; only
+        the missing model when its series has none in ``series``; empty when all is known.
+    """
     where = f"scenarios.{index} ({scenario.name})"
     if (scenario.segment, scenario.outcome) not in series:
         known = ", ".join(f"{s}/{o}" for s, o in sorted(series)) or "none"

@@ -45,6 +45,12 @@ def read_models_in_force(
     """Each series with an accepted model whose file exists: (series, run, panel).
 
     ``models_dir`` is the folder model files must lie in (default ``<data_dir>/models``).
+
+    Returns
+    -------
+    list of tuple of (Series, dict, ModelPanel)
+        Per series of the marts with a model in force: the series, its ``mmm.model_runs``
+        row and today's panel (:func:`~mmm_pipeline.modeling.panel.build_panel`).
     """
     found = []
     for series in series_in_marts(conn):
@@ -57,7 +63,13 @@ def read_models_in_force(
 def load_inputs(
     models: list[tuple[Series, dict, object]], models_dir: Path | None = None
 ) -> dict[Series, SeriesPlanInputs]:
-    """Load each model in force (only from ``models_dir``, default ``<data_dir>/models``)."""
+    """Load each model in force (only from ``models_dir``, default ``<data_dir>/models``).
+
+    Returns
+    -------
+    dict of Series to SeriesPlanInputs
+        Each series' response draws and spend levels, from its model file and panel.
+    """
     return {
         series: SeriesPlanInputs.from_model(
             series, run["run_id"], MMM.load(str(model_file(run, models_dir))), panel
@@ -72,7 +84,15 @@ def plan_tables(
     level: float,
     include_built_in: bool = True,
 ) -> PlanTables:
-    """Curves, the built-in scenarios of every series, and the user's scenarios."""
+    """Curves, the built-in scenarios of every series, and the user's scenarios.
+
+    Returns
+    -------
+    PlanTables
+        Response curves and built-in scenarios (when ``include_built_in``), the user's
+        scenarios whose names check out, and every mistake: unknown names and
+        infeasible scenarios, which are left out of the tables.
+    """
     curves, allocation, summaries, mistakes = [], [], [], []
     in_force = {(s.segment, s.outcome) for s in inputs}
     for index, scenario in enumerate(user):

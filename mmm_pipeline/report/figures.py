@@ -18,7 +18,14 @@ from mmm_pipeline.safe_paths import inside
 
 
 def roi_ranges(roi: pd.DataFrame, title: str) -> Figure:
-    """ROI and marginal ROI per channel (geo ALL), medians with their intervals."""
+    """ROI and marginal ROI per channel (geo ALL), medians with their intervals.
+
+    Returns
+    -------
+    Figure
+        One row per channel, lowest ROI first, with ROI and marginal ROI as points and
+        error bars.
+    """
     rows = roi.sort_values("roi")
     positions = np.arange(len(rows))
     figure = Figure(figsize=(8, 0.4 * len(rows) + 1.6))
@@ -41,7 +48,14 @@ def roi_ranges(roi: pd.DataFrame, title: str) -> Figure:
 
 
 def experiment_agreement(agreement: pd.DataFrame, level: float) -> Figure:
-    """Each lift test's measured lift against the lift the model implies, with ranges."""
+    """Each lift test's measured lift against the lift the model implies, with ranges.
+
+    Returns
+    -------
+    Figure
+        One row per test the model has a lift for: measured lift with its normal interval
+        at ``level``, and the model's lift with its interval.
+    """
     rows = agreement.dropna(subset=["model_lift"]).reset_index(drop=True)
     positions = np.arange(len(rows))
     figure = Figure(figsize=(8, 0.5 * len(rows) + 1.6))
@@ -74,7 +88,13 @@ def experiment_agreement(agreement: pd.DataFrame, level: float) -> Figure:
 
 
 def response_curves(curves: pd.DataFrame, title: str) -> Figure:
-    """All-geo response curves per channel with their interval bands."""
+    """All-geo response curves per channel with their interval bands.
+
+    Returns
+    -------
+    Figure
+        Contribution against steady weekly spend, one line and band per channel.
+    """
     figure = Figure(figsize=(8, 4.5))
     axis = figure.subplots()
     for channel, curve in curves.groupby("channel"):
@@ -94,7 +114,13 @@ def response_curves(curves: pd.DataFrame, title: str) -> Figure:
 
 
 def scenario_spend(allocation: pd.DataFrame, title: str) -> Figure:
-    """Current against proposed weekly spend per channel (geo ALL)."""
+    """Current against proposed weekly spend per channel (geo ALL).
+
+    Returns
+    -------
+    Figure
+        Paired horizontal bars per channel, today's spend and the proposal.
+    """
     rows = allocation.sort_values("current_spend")
     positions = np.arange(len(rows))
     figure = Figure(figsize=(8, 0.4 * len(rows) + 1.6))

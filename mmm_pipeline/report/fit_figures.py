@@ -72,7 +72,13 @@ def _roi_with_intervals(fitted: SeriesFit, level: float) -> Figure | None:
 
 
 def _prior_predictive(fitted: SeriesFit, level: float) -> Figure:
-    """Does the prior put the data within reach? Scaled units, as the model sees them."""
+    """Does the prior put the data within reach? Scaled units, as the model sees them.
+
+    Returns
+    -------
+    Figure
+        Histograms of the prior predictive draws and of the observed target.
+    """
     mmm = fitted.outcome.mmm
     prior = mmm.sample_prior_predictive(mmm.X, mmm.y, samples=PRIOR_DRAWS, extend_idata=False)["y"]
     observed = mmm.idata.observed_data["y"].values.ravel()

@@ -70,7 +70,13 @@ class Report:
         )
 
     def write(self, title: str) -> Path:
-        """Write ``index.html`` and return its path."""
+        """Write ``index.html`` and return its path.
+
+        Returns
+        -------
+        Path
+            ``index.html`` in the report folder.
+        """
         page = (
             f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>{html.escape(title)}</title><style>{STYLE}</style>"
@@ -100,7 +106,14 @@ def number(value: float) -> str:
 
 
 def ranged(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """Replace ``c``, ``c_low``, ``c_high`` with one text column "centre (low-high)"."""
+    """Replace ``c``, ``c_low``, ``c_high`` with one text column "centre (low-high)".
+
+    Returns
+    -------
+    pd.DataFrame
+        A copy with each ``c`` and its bounds replaced by the column ``columns[c]``, written
+        "centre (low to high)", empty where the centre is missing.
+    """
     frame = frame.copy()
     for column, label in columns.items():
         frame[label] = [
@@ -114,6 +127,12 @@ def ranged(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
 
 def by_series(frame: pd.DataFrame) -> Iterator[tuple[tuple[str, str], pd.DataFrame]]:
-    """``frame`` per segment and outcome; nothing for a table that does not exist yet."""
+    """``frame`` per segment and outcome; nothing for a table that does not exist yet.
+
+    Yields
+    ------
+    tuple of ((str, str), pd.DataFrame)
+        Each ``(segment, outcome)`` with its rows, in sorted order.
+    """
     if not frame.empty:
         yield from frame.groupby(["segment", "outcome"])

@@ -234,5 +234,11 @@ CHANNEL_ORDER: tuple[str, ...] = (
 
 
 def kept_channels(count: int | None) -> frozenset[str]:
-    """Name the paid channels a business of ``count`` channels buys (None: all of them)."""
+    """Name the paid channels a business of ``count`` channels buys (None: all of them).
+
+    Returns
+    -------
+    frozenset of str
+        The first ``count`` channels of ``CHANNEL_ORDER``.
+    """
     return frozenset(CHANNEL_ORDER[:count])

@@ -112,6 +112,13 @@ FLAT_PACING = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
 
 
 def platform_label(platform: str, quarter: int, n_quarters: int) -> str:
-    """Name the platform as the export of ``quarter`` (0-based) spelled it."""
+    """Name the platform as the export of ``quarter`` (0-based) spelled it.
+
+    Returns
+    -------
+    str
+        One of the platform's labels, later ones for later quarters, so the spelling drifts
+        across the history as real exports do.
+    """
     labels = PLATFORMS[platform].labels
     return labels[min(len(labels) - 1, quarter * len(labels) // max(n_quarters, 1))]

@@ -82,5 +82,10 @@ class SimulationConfig(BaseModel):
         Ground truth records the config and a landing zone is recognised by it, so
         leaving the unset options out keeps a run without them byte-identical to one made
         before they existed.
+
+        Returns
+        -------
+        dict of str to Any
+            The serialised config without the keys whose value is ``None``.
         """
         return {key: value for key, value in handler(self).items() if value is not None}

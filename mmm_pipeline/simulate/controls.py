@@ -25,16 +25,34 @@ class Controls:
     promotion: np.ndarray
 
     def weekly_holiday(self) -> np.ndarray:
-        """Share of each week's days that are holidays, shape (W,)."""
+        """Share of each week's days that are holidays, shape (W,).
+
+        Returns
+        -------
+        np.ndarray
+            Per week, the share of its days that are holidays.
+        """
         return self.holiday.reshape(-1, 7).mean(axis=1)
 
     def weekly_promotion(self) -> np.ndarray:
-        """Mean promotion intensity per week and geo, shape (W, G)."""
+        """Mean promotion intensity per week and geo, shape (W, G).
+
+        Returns
+        -------
+        np.ndarray
+            Per week and geo, the mean of the daily promotion levels.
+        """
         return self.promotion.reshape(-1, 7, self.promotion.shape[1]).mean(axis=1)
 
 
 def _black_friday_weekends(days: np.ndarray) -> np.ndarray:
-    """Mark Black Friday to Cyber Monday: the Friday after the fourth Thursday of November."""
+    """Mark Black Friday to Cyber Monday: the Friday after the fourth Thursday of November.
+
+    Returns
+    -------
+    np.ndarray
+        A boolean per day, true from Black Friday through Cyber Monday of each year.
+    """
     marks = np.zeros(len(days), dtype=bool)
     years = np.unique(days.astype("datetime64[Y]").astype(np.int64) + 1970)
     for year in years:
@@ -47,7 +65,14 @@ def _black_friday_weekends(days: np.ndarray) -> np.ndarray:
 
 
 def build_controls(timeline: Timeline, n_geos: int, rng: np.random.Generator) -> Controls:
-    """Draw each geo's promotion calendar and mark the holidays every geo shares."""
+    """Draw each geo's promotion calendar and mark the holidays every geo shares.
+
+    Returns
+    -------
+    Controls
+        Daily holidays (1 on the closed days, shape (D,)) and promotion levels per geo
+        (0, 0.5 or 1, shape (D, G)); Black Friday weekends are full promotions everywhere.
+    """
     days = timeline.days
     month = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
     day = (days - days.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
@@ -68,7 +93,14 @@ def build_controls(timeline: Timeline, n_geos: int, rng: np.random.Generator) ->
 
 
 def controls_table(timeline: Timeline, controls: Controls, geo_codes: list[str]) -> pa.Table:
-    """Build the ``controls/`` delivery: a row per day, geo (``ALL`` for holidays) and name."""
+    """Build the ``controls/`` delivery: a row per day, geo (``ALL`` for holidays) and name.
+
+    Returns
+    -------
+    pa.Table
+        Columns ``date``, ``geo``, ``name`` and ``value``: holidays under ``ALL``, then each
+        geo's promotions.
+    """
     dates = np.datetime_as_string(timeline.days, unit="D")
     n_days = len(dates)
     geo_col = ["ALL"] * n_days

@@ -23,7 +23,14 @@ from mmm_pipeline.simulate.timeline import Timeline
 
 
 def expected_baseline(business: Business, timeline: Timeline, controls: Controls) -> np.ndarray:
-    """Compute expected non-media, non-word-of-mouth conversions, shape (W, G, K)."""
+    """Compute expected non-media, non-word-of-mouth conversions, shape (W, G, K).
+
+    Returns
+    -------
+    np.ndarray
+        Per week, geo and series: the base level with its trend, yearly seasonality and the
+        lift of promotions and holidays.
+    """
     years = timeline.week_years
     phase = 2.0 * np.pi * timeline.week_day_of_year() / 365.25
     season = np.stack(
@@ -52,7 +59,14 @@ def _rho() -> np.ndarray:
 
 
 def _prior_history(baseline: np.ndarray, incremental: np.ndarray) -> np.ndarray:
-    """Weekly totals before the history starts: the first week's level in steady state."""
+    """Weekly totals before the history starts: the first week's level in steady state.
+
+    Returns
+    -------
+    np.ndarray
+        Per geo and series, the total at which word of mouth sustains itself,
+        ``(baseline + paid) / (1 - rho)``, shape (G, K).
+    """
     return (baseline[0] + incremental[0].sum(axis=-1)) / (1.0 - _rho()[None, :])
 
 
@@ -61,6 +75,12 @@ def expected_components(baseline: np.ndarray, incremental: np.ndarray) -> np.nda
 
     Word of mouth is linear in past totals, so running its recursion on expectations
     gives the exact expectation; experiments use this to compute true lift.
+
+    Returns
+    -------
+    np.ndarray
+        Expected conversions per week, geo, series and source: paid channels, then
+        baseline and word of mouth in their slots of ``SOURCES``.
     """
     n_weeks = baseline.shape[0]
     out = np.zeros((*baseline.shape, len(SOURCES)))
@@ -80,6 +100,12 @@ def draw_counts(
 
     Paid and baseline counts are Poisson around their expectation; word of mouth is
     Poisson around ``rho`` times the mean of the previous weeks' drawn totals.
+
+    Returns
+    -------
+    np.ndarray
+        Drawn conversions per week, geo, series and source, laid out as
+        :func:`expected_components`.
     """
     counts = np.zeros((*baseline.shape, len(SOURCES)), dtype=np.int64)
     counts[..., :WOM] = rng.poisson(incremental)

@@ -78,11 +78,25 @@ class Conversions:
     value_cents: np.ndarray
 
     def __len__(self) -> int:
+        """Count the conversion rows.
+
+        Returns
+        -------
+        int
+            The number of rows, the length of every column array.
+        """
         return len(self.at)
 
 
 def _expand(counts: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Repeat the (week, geo, series, source) index of each cell by its count."""
+    """Repeat the (week, geo, series, source) index of each cell by its count.
+
+    Returns
+    -------
+    tuple of np.ndarray
+        One index array per axis of ``counts``, each cell's index repeated ``count`` times,
+        in the cells' order.
+    """
     flat = np.repeat(np.arange(counts.size), counts.ravel())
     return np.unravel_index(flat, counts.shape)
 
@@ -95,7 +109,14 @@ def _times(
     timeline: Timeline,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Unix seconds of each row: a day by the segment's weekday profile, a local hour."""
+    """Unix seconds of each row: a day by the segment's weekday profile, a local hour.
+
+    Returns
+    -------
+    np.ndarray
+        Per row, its week's start plus the drawn day, the local hour shifted to UTC by the
+        geo's offset, and a random second.
+    """
     day = np.zeros(len(week), dtype=np.int64)
     u = rng.random(len(week))
     for k, s in enumerate(SERIES):
@@ -117,6 +138,13 @@ def _customers(
 
     Returning customers are drawn from the earlier new customers of the same geo and
     segment, so touchpoints and repeat purchases join on stable ids.
+
+    Returns
+    -------
+    tuple of (np.ndarray, np.ndarray)
+        The customer id of each row, and whether it is a new customer; a row with no
+        earlier new customer in its geo and segment is made new, so a returning one always
+        has someone to be.
     """
     share = np.array([NEW_CUSTOMER_SHARE.get((s.segment, s.outcome), 1.0) for s in SERIES])
     is_new = rng.random(len(geo)) < share[series]
@@ -142,7 +170,14 @@ def _customers(
 def build_conversions(
     counts: np.ndarray, business: Business, timeline: Timeline, rng: np.random.Generator
 ) -> Conversions:
-    """Turn counts (W, G, K, S) of the series delivered as rows into conversion rows."""
+    """Turn counts (W, G, K, S) of the series delivered as rows into conversion rows.
+
+    Returns
+    -------
+    Conversions
+        One entry per conversion, sorted by time: ids numbered per series in that order, a
+        customer, and a value in cents (0 for series without value).
+    """
     sub = np.zeros_like(counts)
     sub[:, :, CONVERSION_SERIES] = counts[:, :, CONVERSION_SERIES]
     # Small integer types keep a multi-million-row run light.
@@ -172,7 +207,14 @@ def build_conversions(
 def pipeline_values(
     counts: np.ndarray, business: Business, rng: np.random.Generator
 ) -> tuple[int, np.ndarray]:
-    """Opportunity amounts in cents summed per (week, geo, source) for the CRM series."""
+    """Opportunity amounts in cents summed per (week, geo, source) for the CRM series.
+
+    Returns
+    -------
+    tuple of (int, np.ndarray)
+        The index of the series delivered as ``outcomes``, and its summed amounts in cents,
+        shape (W, G, S).
+    """
     k = next(i for i, s in enumerate(SERIES) if s.delivered_as == "outcomes")
     s = SERIES[k]
     cells = counts[:, :, k, :]

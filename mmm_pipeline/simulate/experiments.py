@@ -63,6 +63,11 @@ def schedule(business: Business, n_weeks: int, limit: int | None = None) -> list
 
     ``limit`` keeps the first that many in booking order (``DESIGNS``); ``None`` keeps
     all, so a config can match a business that ran only a couple of tests.
+
+    Returns
+    -------
+    list of Experiment
+        The designs placed, in booking order, at most ``limit`` of them.
     """
     placed = []
     codes = business.geo_codes
@@ -86,7 +91,14 @@ def schedule(business: Business, n_weeks: int, limit: int | None = None) -> list
 
 
 def apply(planned: np.ndarray, experiments: list[Experiment]) -> np.ndarray:
-    """Return the weekly spend that really ran: the plan with each test's change."""
+    """Return the weekly spend that really ran: the plan with each test's change.
+
+    Returns
+    -------
+    np.ndarray
+        A copy of ``planned``, each test's geo and channel multiplied by its ``multiplier``
+        over its weeks.
+    """
     actual = planned.copy()
     for e in experiments:
         actual[e.first : e.end, e.geo_idx, e.channel_idx] *= e.design.multiplier
@@ -105,6 +117,12 @@ def read_out(
     """Compute each test's spend change and lift; return the delivery and the truth records.
 
     ``planned_usd`` and ``actual_usd`` are weekly USD summed from the delivered cents.
+
+    Returns
+    -------
+    tuple of (pd.DataFrame, list of dict)
+        The ``experiments/`` rows (dates, spend change, measured lift and its standard
+        error), and per test the same with its design, spend and true lift for the truth.
     """
     with_change = expected_components(baseline, expected_incremental(actual_usd, business))
     rows, truth = [], []

@@ -54,13 +54,26 @@ def _utm_columns(forms: FormTable, form: np.ndarray) -> dict[str, pa.Array]:
 
 
 def conversion_ids(series: np.ndarray, number: np.ndarray) -> pa.Array:
-    """``SU-``, ``ORD-`` or ``DEMO-`` ids: each system numbers its own outcome."""
+    """``SU-``, ``ORD-`` or ``DEMO-`` ids: each system numbers its own outcome.
+
+    Returns
+    -------
+    pa.Array
+        One string per row: its series' prefix and its number.
+    """
     prefixes = [ID_PREFIX.get((s.segment, s.outcome), "") for s in SERIES]
     return prefixed(lookup(prefixes, series), number)
 
 
 def _timestamp_style(geo: np.ndarray, codes: list[str], months: np.ndarray) -> np.ndarray:
-    """Which spelling of time each row's export used, by month and geo."""
+    """Which spelling of time each row's export used, by month and geo.
+
+    Returns
+    -------
+    np.ndarray
+        ``NAIVE``, ``ZULU`` (every fourth month) or ``PLUS_TWO`` (every other month, for
+        the European back office's geos) per row.
+    """
     relative = months - months.min()
     european = np.isin(np.array(codes)[geo], EUROPEAN_BACK_OFFICE)
     style = np.where(relative % 4 == 3, ZULU, NAIVE)
@@ -103,6 +116,12 @@ def conversion_deliveries(
 
     The monthly exports carry some of the last month's orders at their gross (VAT
     included) value; the re-export corrects them to the true net value.
+
+    Returns
+    -------
+    tuple of (list of Delivery, dict)
+        One delivery per month plus the re-export if any row was corrected, and the truth
+        record: how many rows it corrects and the factor they were first delivered at.
     """
     codes = business.geo_codes
     months = month_codes(_days(conv.at))
@@ -159,7 +178,13 @@ def _quarterly(
 def touchpoint_deliveries(
     visits: Touchpoints, forms: FormTable, business: Business, timeline: Timeline
 ) -> list[Delivery]:
-    """Quarterly web-analytics exports of tracked visits (JavaScript time, with ``Z``)."""
+    """Quarterly web-analytics exports of tracked visits (JavaScript time, with ``Z``).
+
+    Returns
+    -------
+    list of Delivery
+        One ``touchpoints/`` file per quarter of visits, due three days after it ends.
+    """
 
     def table(rows: slice) -> pa.Table:
         return pa.table(
@@ -175,7 +200,13 @@ def touchpoint_deliveries(
 
 
 def survey_deliveries(survey: Survey, conv: Conversions, timeline: Timeline) -> list[Delivery]:
-    """Quarterly exports of the post-purchase survey tool."""
+    """Quarterly exports of the post-purchase survey tool.
+
+    Returns
+    -------
+    list of Delivery
+        One ``survey_responses/`` file per quarter of answers, due three days after it ends.
+    """
     response = 5_000_001 + np.arange(len(survey.answer))
 
     def table(rows: slice) -> pa.Table:
@@ -197,7 +228,13 @@ def survey_deliveries(survey: Survey, conv: Conversions, timeline: Timeline) -> 
 def outcome_delivery(
     counts: np.ndarray, value_cents: np.ndarray, business: Business, timeline: Timeline
 ) -> Delivery:
-    """Build the CRM's weekly pipeline export: a row per week and geo, dated Friday."""
+    """Build the CRM's weekly pipeline export: a row per week and geo, dated Friday.
+
+    Returns
+    -------
+    Delivery
+        One ``outcomes/`` file over the whole history, delivered three days after its end.
+    """
     n_weeks, n_geos = counts.shape
     week, geo = np.meshgrid(np.arange(n_weeks), np.arange(n_geos), indexing="ij")
     k = next(i for i, s in enumerate(SERIES) if s.delivered_as == "outcomes")
@@ -220,7 +257,14 @@ def outcome_delivery(
 def single_deliveries(
     experiments: pd.DataFrame, controls: pa.Table, timeline: Timeline
 ) -> list[Delivery]:
-    """Deliver the lift-test results sheet and the marketing calendar: one file each."""
+    """Deliver the lift-test results sheet and the marketing calendar: one file each.
+
+    Returns
+    -------
+    list of Delivery
+        The ``experiments/`` sheet, ten days after the history ends, and the ``controls/``
+        calendar, the day after.
+    """
     end_day = timeline.days[-1]
     columns = [
         "experiment_id",

@@ -30,7 +30,13 @@ RESTATED_PLATFORM = "meta"
 
 
 def restated_weeks(n_weeks: int) -> int:
-    """How many trailing weeks the restatement covers: about eight, less for short runs."""
+    """How many trailing weeks the restatement covers: about eight, less for short runs.
+
+    Returns
+    -------
+    int
+        A quarter of the history's weeks, kept between 2 and 8.
+    """
     return min(8, max(2, n_weeks // 4))
 
 
@@ -59,6 +65,12 @@ def spend_deliveries(
 
     ``frame`` holds the true spend (``spend_cents``); returns the deliveries and the
     restatement's ground-truth record.
+
+    Returns
+    -------
+    tuple of (list of Delivery, dict)
+        One file per quarter and platform, then Meta's restatement if it covers any row, and
+        the truth record: rows restated, their dates and the total correction in USD.
     """
     frame = frame.copy()
     codes = business.geo_codes

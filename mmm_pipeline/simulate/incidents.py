@@ -28,7 +28,13 @@ class Incident:
     description: str
 
     def covers(self, geo_idx: np.ndarray, week: np.ndarray) -> np.ndarray:
-        """Rows (by geo index and week) that fall inside the incident."""
+        """Rows (by geo index and week) that fall inside the incident.
+
+        Returns
+        -------
+        np.ndarray
+            A boolean per row, true in the incident's geo and weeks.
+        """
         return (geo_idx == self.geo_idx) & (week >= self.first) & (week < self.end)
 
 
@@ -39,7 +45,14 @@ _PLANS = (
 
 
 def plan_incidents(geo_codes: list[str], n_weeks: int, enabled: bool) -> list[Incident]:
-    """Place the incidents whose geo is simulated, inside the history."""
+    """Place the incidents whose geo is simulated, inside the history.
+
+    Returns
+    -------
+    list of Incident
+        Each planned incident whose geo exists, starting at its share of the history and
+        moved earlier if it would run past the end; empty when ``enabled`` is false.
+    """
     if not enabled:
         return []
     out = []
@@ -52,7 +65,13 @@ def plan_incidents(geo_codes: list[str], n_weeks: int, enabled: bool) -> list[In
 
 
 def incident_truth(incidents: list[Incident], timeline: Timeline) -> list[dict]:
-    """Ground-truth records: kind, geo and the first and last affected week."""
+    """Ground-truth records: kind, geo and the first and last affected week.
+
+    Returns
+    -------
+    list of dict
+        One record per incident, with its length in weeks and description.
+    """
     return [
         {
             "kind": i.kind,

@@ -73,7 +73,14 @@ def build_touchpoints(
     start_seconds: int,
     rng: np.random.Generator,
 ) -> Touchpoints:
-    """Draw 1-4 prior visits within 28 days before each self-serve conversion."""
+    """Draw 1-4 prior visits within 28 days before each self-serve conversion.
+
+    Returns
+    -------
+    Touchpoints
+        The visits that fall inside the history and outside a pixel outage, sorted by time;
+        visits during a UTM-stripping incident keep no UTMs or referrer (form 0).
+    """
     rows = np.nonzero(SELF_SERVE[conv.series])[0].astype(np.int32)
     visits = rng.choice(np.arange(1, 5), size=len(rows), p=VISITS_P)
     owner = np.repeat(rows, visits)
@@ -125,6 +132,12 @@ def build_survey(conv: Conversions, present: np.ndarray, rng: np.random.Generato
 
     ``present`` marks the ``SOURCES`` this business has: a wrong recall names another
     of them, never a channel the business does not buy.
+
+    Returns
+    -------
+    Survey
+        One answer per respondent, at least a minute (about six hours on average) after the
+        conversion, with the list of answer texts the answers index.
     """
     texts: list[str] = [DONT_REMEMBER]
     groups = []

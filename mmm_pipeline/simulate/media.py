@@ -33,7 +33,14 @@ def _ar1(rng: np.random.Generator, n: int, sd: float, phi: float) -> np.ndarray:
 
 
 def _flights(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Bursts of 3-8 weeks on, 2-7 weeks dark; dark windows keep zero rows or none."""
+    """Bursts of 3-8 weeks on, 2-7 weeks dark; dark windows keep zero rows or none.
+
+    Returns
+    -------
+    tuple of (np.ndarray, np.ndarray)
+        The weekly level (one lognormal draw per burst, zero when dark), and which dark
+        weeks export no rows (half the dark windows).
+    """
     level, missing = np.zeros(n), np.zeros(n, dtype=bool)
     on, week = bool(rng.random() < 0.5), 0
     while week < n:
@@ -50,7 +57,13 @@ def _flights(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
 def _pattern(
     rng: np.random.Generator, style: str, months: np.ndarray, launch: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weekly spend multiplier of typical spend, and weeks whose rows are not exported."""
+    """Weekly spend multiplier of typical spend, and weeks whose rows are not exported.
+
+    Returns
+    -------
+    tuple of (np.ndarray, np.ndarray)
+        The weekly multiplier (zero before ``launch``), and which weeks export no rows.
+    """
     n = len(months)
     q4 = np.where(np.isin(months, (10, 11)), 1.0, np.where(months == 12, 0.5, 0.0))
     if style == "flighted":
@@ -85,6 +98,12 @@ def planned_weekly_spend(
     ``keep_on`` windows (experiments) are planned to run at least at typical spend, as
     a lift test is only booked on a channel that is live. Branded search follows the
     upper funnel: more awareness, more brand queries to bid on.
+
+    Returns
+    -------
+    tuple of (np.ndarray, np.ndarray)
+        Planned USD, shape (W, G, C), zero where a channel is not bought, and which weeks
+        of each geo and channel export no rows, same shape.
     """
     months = timeline.week_months()
     n_geo, n_ch = business.available.shape
@@ -121,7 +140,15 @@ class CampaignGrid:
 
 
 def build_grid(business: Business, timeline: Timeline, rng: np.random.Generator) -> CampaignGrid:
-    """Lay out campaigns per geo and draw how budgets are paced over days and split."""
+    """Lay out campaigns per geo and draw how budgets are paced over days and split.
+
+    Returns
+    -------
+    CampaignGrid
+        The campaigns' geo, channel, platform and name; per day, geo and channel the pacing
+        weight (summing to 1 over each week); per day and campaign its share of the budget
+        (0 before the campaign starts).
+    """
     channel_index = {ch.name: i for i, ch in enumerate(CHANNELS)}
     rows = [
         (g, channel_index[camp.channel], camp, geo.code)
@@ -158,7 +185,13 @@ def build_grid(business: Business, timeline: Timeline, rng: np.random.Generator)
 
 
 def daily_local_cents(grid: CampaignGrid, weekly_usd: np.ndarray, business: Business) -> np.ndarray:
-    """Spend per day and campaign in local-currency cents, (D, R), as the platforms bill it."""
+    """Spend per day and campaign in local-currency cents, (D, R), as the platforms bill it.
+
+    Returns
+    -------
+    np.ndarray
+        Int64 cents, rounded to the currency's smallest billed amount.
+    """
     daily_usd = np.repeat(weekly_usd, 7, axis=0) * grid.day_weight
     per_campaign = daily_usd[:, grid.geo, grid.channel] * grid.day_share
     unit = business.minor_unit[grid.geo][None, :]
@@ -167,7 +200,13 @@ def daily_local_cents(grid: CampaignGrid, weekly_usd: np.ndarray, business: Busi
 
 
 def weekly_usd(grid: CampaignGrid, cents: np.ndarray, business: Business) -> np.ndarray:
-    """Sum daily campaign cents back to USD per week, geo and channel, (W, G, C)."""
+    """Sum daily campaign cents back to USD per week, geo and channel, (W, G, C).
+
+    Returns
+    -------
+    np.ndarray
+        The USD actually billed per week, geo and channel.
+    """
     n_geo, n_ch = business.available.shape
     usd = cents / 100.0 * business.rates[grid.geo][None, :]
     weekly = usd.reshape(-1, 7, usd.shape[1]).sum(axis=1)
@@ -188,6 +227,12 @@ def ad_spend_frame(
 
     Impressions, clicks and engagements follow spend with CPM and CTR noise; offline
     channels leave them empty.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per exported day and campaign: day index, geo and channel indices, platform,
+        campaign name, spend in local cents and the rounded delivery metrics (NaN offline).
     """
     usd = cents / 100.0 * business.rates[grid.geo][None, :]
     fields = ("cpm_usd", "ctr", "engagement_rate")

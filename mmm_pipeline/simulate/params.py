@@ -30,6 +30,11 @@ def scaled_week(nominal: int, weeks: int) -> int:
 
     Shorter histories keep the story (BR launches a quarter in, TikTok over a third in)
     so small test configs still see launches; longer ones keep the nominal week.
+
+    Returns
+    -------
+    int
+        The nominal week scaled by ``weeks / NOMINAL_WEEKS``, never later than it.
     """
     return min(nominal, round(nominal * weeks / NOMINAL_WEEKS))
 
@@ -42,6 +47,16 @@ def read_rates(path: Path = RATES_PATH) -> dict[str, float]:
 
     Simulated truth is in USD only if both sides convert with the same rates, so there
     is deliberately no built-in fallback.
+
+    Returns
+    -------
+    dict of str to float
+        ``rate_to_usd`` of each currency in the seed.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the seed is missing.
     """
     if not path.is_file():
         raise FileNotFoundError(
@@ -88,6 +103,16 @@ def build_business(config: SimulationConfig, rng: np.random.Generator) -> Busine
 
     A channel the config leaves out keeps its place in the arrays, so every index stays
     that of ``CHANNELS``, but is available in no geo: it has no spend and no effect.
+
+    Returns
+    -------
+    Business
+        The true parameters of the config's geos, every channel and every series.
+
+    Raises
+    ------
+    ValueError
+        When the rates seed has no rate for a geo's currency.
     """
     geos = GEOS[: config.geos]
     rates_by_code = read_rates()

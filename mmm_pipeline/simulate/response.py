@@ -14,7 +14,13 @@ from mmm_pipeline.simulate.params import Business
 
 
 def adstock_weights(alpha: float, l_max: int = ADSTOCK_L_MAX) -> np.ndarray:
-    """Normalised geometric weights ``alpha**l / sum``: carryover without changing the level."""
+    """Normalised geometric weights ``alpha**l / sum``: carryover without changing the level.
+
+    Returns
+    -------
+    np.ndarray
+        ``l_max`` weights for lags 0, 1, ..., summing to 1.
+    """
     weights = alpha ** np.arange(l_max)
     return weights / weights.sum()
 
@@ -24,6 +30,11 @@ def geometric_adstock(spend: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
     Spend before the first week is zero, as it is for a business whose history starts
     with its first campaign.
+
+    Returns
+    -------
+    np.ndarray
+        The adstocked spend, same shape as ``spend``.
     """
     out = np.zeros_like(spend, dtype=float)
     for c, a in enumerate(alpha):
@@ -36,7 +47,13 @@ def geometric_adstock(spend: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 
 def logistic_saturation(x: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """``(1 - exp(-lam x)) / (1 + exp(-lam x))``: 0 at no spend, 1 when saturated."""
+    """``(1 - exp(-lam x)) / (1 + exp(-lam x))``: 0 at no spend, 1 when saturated.
+
+    Returns
+    -------
+    np.ndarray
+        The saturated value of each ``x``, in [0, 1) for ``x >= 0``.
+    """
     z = np.exp(-lam * x)
     return (1.0 - z) / (1.0 + z)
 
@@ -46,6 +63,12 @@ def expected_incremental(spend: np.ndarray, business: Business) -> np.ndarray:
 
     Spend (USD, shape (W, G, C)) is adstocked, scaled by the channel's typical spend in
     the geo and saturated; beta is the most a channel can add in a week.
+
+    Returns
+    -------
+    np.ndarray
+        Expected conversions each channel adds, shape (W, G, K, C); zero where a channel is
+        not bought.
     """
     stocked = geometric_adstock(spend, business.alpha)
     typical = np.where(business.typical > 0, business.typical, 1.0)

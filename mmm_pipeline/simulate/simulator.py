@@ -74,6 +74,12 @@ def _refuse_to_mix(out_dir: Path, config: SimulationConfig) -> None:
 
     Deliveries are never deleted, so two simulations in one folder would mix; the same
     config may be written again, since it produces byte-identical files.
+
+    Raises
+    ------
+    LandingZoneNotEmpty
+        When ``ground_truth.json`` records another config, or simulated deliveries lie in a
+        source folder without it.
     """
     truth_path = out_dir / TRUTH_FILE
     wanted = config.model_dump(mode="json")

@@ -44,23 +44,47 @@ class Timeline:
         return (np.arange(self.n_weeks) * 7 + 3) / 365.25
 
     def week_day_of_year(self) -> np.ndarray:
-        """Day of year (0-based) of each week's Thursday, for yearly seasonality."""
+        """Day of year (0-based) of each week's Thursday, for yearly seasonality.
+
+        Returns
+        -------
+        np.ndarray
+            One int64 per week.
+        """
         thursdays = self.week_starts + np.timedelta64(3, "D")
         years = thursdays.astype("datetime64[Y]")
         return (thursdays - years.astype("datetime64[D]")).astype(np.int64)
 
     def week_months(self) -> np.ndarray:
-        """Calendar month (1-12) of each week's Thursday."""
+        """Calendar month (1-12) of each week's Thursday.
+
+        Returns
+        -------
+        np.ndarray
+            One int64 per week.
+        """
         thursdays = self.week_starts + np.timedelta64(3, "D")
         return thursdays.astype("datetime64[M]").astype(np.int64) % 12 + 1
 
     def week_iso(self) -> list[str]:
-        """Week starts as ISO dates."""
+        """Week starts as ISO dates.
+
+        Returns
+        -------
+        list of str
+            ``YYYY-MM-DD`` of each week's Monday.
+        """
         return [str(d) for d in self.week_starts]
 
 
 def build_timeline(config: SimulationConfig) -> Timeline:
-    """Lay out ``config.weeks`` whole weeks from ``config.start_date``."""
+    """Lay out ``config.weeks`` whole weeks from ``config.start_date``.
+
+    Returns
+    -------
+    Timeline
+        Every day of the history and every seventh of them as the week starts.
+    """
     start = np.datetime64(config.start_date, "D")
     days = start + np.arange(config.weeks * 7)
     return Timeline(days=days, week_starts=days[::7])

@@ -102,7 +102,14 @@ def _paid_search(geo: Geo, campaigns: Choice) -> list[tuple[Form, float]]:
 
 
 def session_forms(kind: str, geo: Geo) -> list[tuple[Form, float]]:
-    """Every spelling of a session kind in a geo, with its probability."""
+    """Every spelling of a session kind in a geo, with its probability.
+
+    Returns
+    -------
+    list of tuple of (Form, float)
+        Each spelling (UTM fields and referrer) with its weight; the weights of a kind sum
+        to 1.
+    """
     fb_ref = (("", 0.5), ("https://l.facebook.com/", 0.35), ("https://m.facebook.com/", 0.15))
     ig_ref = (("", 0.5), ("https://l.instagram.com/", 0.5))
     meta_medium = (("paid_social", 0.5), ("cpc", 0.25), ("Paid Social", 0.15), ("paid", 0.1))
@@ -160,12 +167,25 @@ class FormTable:
     groups: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]
 
     def column(self, field: str) -> list[str]:
-        """One tracked field for every form, indexable by form number."""
+        """One tracked field for every form, indexable by form number.
+
+        Returns
+        -------
+        list of str
+            ``field`` of each form, in form-number order.
+        """
         return [getattr(f, field) for f in self.forms]
 
 
 def build_form_table(geos: tuple[Geo, ...]) -> FormTable:
-    """Give every spelling of every session kind in every geo a form number."""
+    """Give every spelling of every session kind in every geo a form number.
+
+    Returns
+    -------
+    FormTable
+        The forms, and per (session kind, geo) their form numbers with the cumulative
+        probabilities to draw them by.
+    """
     forms: list[Form] = [Form()]
     groups = {}
     for g, geo in enumerate(geos):
@@ -191,7 +211,13 @@ FIRST_VISIT_CDF = _table(FIRST_VISIT)
 
 
 def draw_kinds(source: np.ndarray, cdf: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Draw a session kind per row from its true source's distribution."""
+    """Draw a session kind per row from its true source's distribution.
+
+    Returns
+    -------
+    np.ndarray
+        An index into ``SESSION_KINDS`` per row, int16.
+    """
     u = rng.random(len(source))
     kinds = np.zeros(len(source), dtype=np.int16)
     for s in range(len(SOURCES)):
@@ -203,7 +229,13 @@ def draw_kinds(source: np.ndarray, cdf: np.ndarray, rng: np.random.Generator) ->
 def draw_forms(
     kind: np.ndarray, geo_idx: np.ndarray, table: FormTable, rng: np.random.Generator
 ) -> np.ndarray:
-    """Draw a spelling (form number) per row for its session kind and geo."""
+    """Draw a spelling (form number) per row for its session kind and geo.
+
+    Returns
+    -------
+    np.ndarray
+        A form number per row, int32.
+    """
     u = rng.random(len(kind))
     key = kind.astype(np.int64) * 1000 + geo_idx
     order = np.argsort(key, kind="stable")

@@ -43,7 +43,14 @@ def _money(cents: float) -> float:
 def contribution_cells(
     counts: np.ndarray, conv: Conversions, pipeline_k: int, pipeline_cents: np.ndarray
 ) -> np.ndarray:
-    """Value in cents per (week, geo, series, source), from the delivered rows."""
+    """Value in cents per (week, geo, series, source), from the delivered rows.
+
+    Returns
+    -------
+    np.ndarray
+        Int64 cents, shape of ``counts``: the delivered conversions' values summed, and the
+        CRM series (``pipeline_k``) taken from ``pipeline_cents``.
+    """
     cells = np.ravel_multi_index((conv.week, conv.geo, conv.series, conv.source), counts.shape)
     value = np.bincount(cells, weights=conv.value_cents, minlength=counts.size)
     value = np.rint(value).astype(np.int64).reshape(counts.shape)
@@ -52,7 +59,13 @@ def contribution_cells(
 
 
 def _by_series(values: list) -> dict[str, dict]:
-    """Nest one value per series as ``{segment: {outcome: value}}``."""
+    """Nest one value per series as ``{segment: {outcome: value}}``.
+
+    Returns
+    -------
+    dict of str to dict
+        The values of ``SERIES``' order, nested by segment and outcome.
+    """
     out: dict[str, dict] = {}
     for s, v in zip(SERIES, values, strict=True):
         out.setdefault(s.segment, {})[s.outcome] = v
@@ -110,7 +123,15 @@ def build_truth(
     spend_usd: np.ndarray,
     extra: dict,
 ) -> dict:
-    """Assemble the ground truth; ``extra`` carries incidents, experiments and deliveries."""
+    """Assemble the ground truth; ``extra`` carries incidents, experiments and deliveries.
+
+    Returns
+    -------
+    dict
+        The record written to ``ground_truth.json``: config, model, per geo, series and
+        channel the true parameters, totals, true contributions per week and source, and
+        weekly spend per geo and channel.
+    """
     codes = business.geo_codes
     weeks = timeline.week_iso()
     paid = counts[..., :WOM].sum(axis=(0, 1, 3))

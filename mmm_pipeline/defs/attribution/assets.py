@@ -69,7 +69,16 @@ TOLERANCE = 1e-6
 def attribution(
     context: dg.AssetExecutionContext, warehouse: DuckDBResource
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    """Compute every model's credit and publish both tables together."""
+    """Compute every model's credit and publish both tables together.
+
+    Yields
+    ------
+    dg.MaterializeResult or dg.AssetCheckResult
+        The materialization of ``mmm.attribution_weekly`` (rows, models per series), its
+        checks ``conversions_conserved`` and ``models_cover_the_data`` (a warning), then the
+        materialization of ``mmm.attribution_shift`` with the shift table and one chart per
+        series.
+    """
     settings = get_settings()
     with warehouse.get_connection() as conn:
         sources = read_sources(conn, settings.attribution_lookback_days)
@@ -131,7 +140,14 @@ def attribution(
 
 
 def conservation_gap(conn: DuckDBPyConnection) -> pd.DataFrame:
-    """Per model, the largest gap between attributed and observed conversions or value."""
+    """Per model, the largest gap between attributed and observed conversions or value.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per segment, outcome and model with ``max_gap``, largest first; the
+        ``conversions_conserved`` check passes when no gap exceeds ``TOLERANCE``.
+    """
     return conn.execute(
         """
         with attributed as (

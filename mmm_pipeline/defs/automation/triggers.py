@@ -31,7 +31,14 @@ _settings = get_settings()
     description="Starts one refresh when new or changed deliveries have finished landing.",
 )
 def landing_zone_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    """Compare the landing zone with the cursor; request one run per finished arrival."""
+    """Compare the landing zone with the cursor; request one run per finished arrival.
+
+    Returns
+    -------
+    dg.SensorResult
+        The advanced cursor, with one ``mmm_refresh`` run request keyed by the landing zone's
+        digest when an arrival has settled, or a skip reason when not.
+    """
     settings = get_settings()
     state = landing_state(settings.landing_dir)
     decision = decide(state, context.cursor, time.time(), settings.landing_quiet_seconds)
@@ -63,7 +70,14 @@ weekly_refresh = dg.ScheduleDefinition(
     description="Every quarter: refit every series (one run per mmm_series partition).",
 )
 def quarterly_refit(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
-    """One fit run per series found in the data."""
+    """One fit run per series found in the data.
+
+    Returns
+    -------
+    list of dg.RunRequest
+        One ``mmm_fit`` request per ``mmm_series`` partition, keyed by series and date so a
+        quarter's refit is requested once.
+    """
     stamp = context.scheduled_execution_time.strftime("%Y-%m-%d")
     return [
         dg.RunRequest(run_key=f"refit-{key}-{stamp}", partition_key=key)

@@ -29,7 +29,14 @@ def _metadata(report: SourceLoadReport) -> dict[str, dg.MetadataValue]:
 
 
 def build_landing_asset(spec: SourceSpec) -> dg.AssetsDefinition:
-    """Build the ingestion asset (and its delivery check) for one source folder."""
+    """Build the ingestion asset (and its delivery check) for one source folder.
+
+    Returns
+    -------
+    dg.AssetsDefinition
+        The asset ``raw/<source>``: it loads the new deliveries and materializes their counts,
+        with the ``deliveries_accepted`` check warning of rejected files and quarantined rows.
+    """
     key = dg.AssetKey(["raw", spec.name])
 
     @dg.asset(

@@ -83,7 +83,15 @@ def _spec(key: dg.AssetKey, description: str, deps: list[dg.AssetKey]) -> dg.Ass
 def series_model(
     context: dg.AssetExecutionContext, warehouse: DuckDBResource
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    """Fit the MMM of one series, gate it, and publish it if it passed."""
+    """Fit the MMM of one series, gate it, and publish it if it passed.
+
+    Yields
+    ------
+    dg.MaterializeResult or dg.AssetCheckResult
+        The ``mmm.model_runs`` materialization with diagnostics and figures and its
+        ``model_accepted`` check; if accepted, one materialization per result table and the
+        ``experiments_agree`` check. Nothing for a series that is not ready.
+    """
     series = Series.from_key(context.partition_key)
     settings = get_settings()
     try:

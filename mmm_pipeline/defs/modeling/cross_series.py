@@ -24,7 +24,13 @@ from mmm_pipeline.publish import replace_table
     "where it saturates, and a verdict (room to grow / diminishing / saturated).",
 )
 def outcome_comparison_table(warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """Publish ``mmm.outcome_comparison`` from the accepted models."""
+    """Publish ``mmm.outcome_comparison`` from the accepted models.
+
+    Returns
+    -------
+    dg.MaterializeResult
+        The row count and the comparison's verdicts as metadata.
+    """
     with warehouse.get_connection() as conn:
         frame = outcome_comparison(conn)
         replace_table(conn, "mmm.outcome_comparison", OUTCOME_COMPARISON_COLUMNS, frame)
@@ -46,7 +52,13 @@ def outcome_comparison_table(warehouse: DuckDBResource) -> dg.MaterializeResult:
     "spend shows in outcomes, so decay is not mistaken for a decision horizon.",
 )
 def time_horizons_table(warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """Publish ``mmm.time_horizons`` from the accepted models and the marts."""
+    """Publish ``mmm.time_horizons`` from the accepted models and the marts.
+
+    Returns
+    -------
+    dg.MaterializeResult
+        The row count and the table of horizons as metadata.
+    """
     with warehouse.get_connection() as conn:
         frame = time_horizons(conn)
         replace_table(conn, "mmm.time_horizons", TIME_HORIZON_COLUMNS, frame)

@@ -68,7 +68,15 @@ def _spec(key: dg.AssetKey, description: str) -> dg.AssetSpec:
 def planning(
     context: dg.AssetExecutionContext, warehouse: DuckDBResource
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    """Compute curves and scenarios from the models in force and publish them together."""
+    """Compute curves and scenarios from the models in force and publish them together.
+
+    Yields
+    ------
+    dg.MaterializeResult or dg.AssetCheckResult
+        Materializations of ``mmm.response_curves``, ``mmm.budget_allocation`` and
+        ``mmm.budget_scenarios`` (row counts, the scenarios table), then the
+        ``scenarios_valid`` check, which warns with every mistake in the scenarios.
+    """
     settings = get_settings()
     mistakes, user = [], []
     if settings.scenarios_file is not None:

@@ -61,7 +61,14 @@ SHOWN_MESSAGES = 15
 def data_quality_issues(
     context: dg.AssetExecutionContext, warehouse: DuckDBResource
 ) -> dg.MaterializeResult:
-    """Run every diagnostic and publish ``mmm.data_quality_issues``."""
+    """Run every diagnostic and publish ``mmm.data_quality_issues``.
+
+    Returns
+    -------
+    dg.MaterializeResult
+        Finding counts (in all and per check) and the Data Docs path as metadata, with one
+        check result per check family and one per expectation suite.
+    """
     thresholds = load_thresholds()
     data_dir = Path(warehouse.database).resolve().parent
     with warehouse.get_connection() as conn:
@@ -133,7 +140,14 @@ def _family_result(family: str, names: tuple[str, ...], frame: pd.DataFrame) -> 
     check_specs=[dg.AssetCheckSpec("segments_ready", asset=READINESS_KEY, blocking=False)],
 )
 def readiness(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """Judge MMM readiness and publish ``mmm.readiness``."""
+    """Judge MMM readiness and publish ``mmm.readiness``.
+
+    Returns
+    -------
+    dg.MaterializeResult
+        Counts of ready and not-ready series with their verdicts as metadata, and the
+        ``segments_ready`` check, which warns with the reasons of each series not ready.
+    """
     thresholds = load_thresholds()
     with warehouse.get_connection() as conn:
         incidents = dict(

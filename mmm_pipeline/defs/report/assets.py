@@ -35,7 +35,13 @@ from mmm_pipeline.settings import get_settings
     "response curves and budget scenarios.",
 )
 def report_page(warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """Write the report of this run from the published tables."""
+    """Write the report of this run from the published tables.
+
+    Returns
+    -------
+    dg.MaterializeResult
+        The path and ``file://`` URL of the page written.
+    """
     settings = get_settings()
     with warehouse.get_connection() as conn:
         page = build_report(conn, settings.data_dir, settings.interval_level)

@@ -24,13 +24,25 @@ class MmmDbtTranslator(DagsterDbtTranslator):
     """
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        """Key models and seeds by warehouse schema and name."""
+        """Key models and seeds by warehouse schema and name.
+
+        Returns
+        -------
+        dg.AssetKey
+            ``<schema>/<name>`` for a model or seed, dbt's default key otherwise.
+        """
         if dbt_resource_props["resource_type"] in ("model", "seed"):
             return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        """Group by layer: seeds, staging, intermediate, marts."""
+        """Group by layer: seeds, staging, intermediate, marts.
+
+        Returns
+        -------
+        str or None
+            The schema of a model or seed, dbt's default group otherwise.
+        """
         if dbt_resource_props["resource_type"] in ("model", "seed"):
             return dbt_resource_props["schema"]
         return super().get_group_name(dbt_resource_props)
@@ -51,6 +63,12 @@ def mmm_dbt_models(
 
     dbt opens the warehouse in a process of its own, so the build holds the warehouse's
     turn throughout: a fit publishing meanwhile waits instead of failing on DuckDB's lock.
+
+    Yields
+    ------
+    Any
+        The events dbt's build streams: a materialization per model and seed and a check
+        result per test.
     """
     with warehouse.turn():
         yield from dbt.cli(["build"], context=context).stream()

@@ -14,7 +14,13 @@ from mmm_pipeline.settings import DBT_PROJECT_DIR
 
 @cache
 def mmm_dbt_project() -> DbtProject:
-    """Return the dbt project, its manifest prepared when in development."""
+    """Return the dbt project, its manifest prepared when in development.
+
+    Returns
+    -------
+    DbtProject
+        The project at ``DBT_PROJECT_DIR``, with its profiles there too.
+    """
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     project.prepare_if_dev()
     return project
