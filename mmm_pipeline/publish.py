@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
-from mmm_pipeline.landing.raw_tables import quote_identifier
+from mmm_pipeline.identifiers import quote_identifier
 
 
 def has_table(conn: DuckDBPyConnection, table: str) -> bool:

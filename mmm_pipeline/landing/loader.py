@@ -13,6 +13,7 @@ from pathlib import Path
 
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.identifiers import quote_identifier
 from mmm_pipeline.landing.deliveries import Delivery, discover_deliveries
 from mmm_pipeline.landing.ledger import is_known, known_hashes, record, reject
 from mmm_pipeline.landing.quarantine import (
@@ -24,7 +25,6 @@ from mmm_pipeline.landing.raw_tables import (
     add_missing_columns,
     ensure_raw_schema,
     ensure_source_table,
-    quote_identifier,
 )
 from mmm_pipeline.landing.reading import DeliveryRejected, read_delivery
 from mmm_pipeline.landing.sources import SourceSpec

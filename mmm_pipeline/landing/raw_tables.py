@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.identifiers import quote_identifier
 from mmm_pipeline.landing.sources import SourceSpec
 
 LINEAGE_COLUMNS: dict[str, str] = {
@@ -18,17 +19,6 @@ LINEAGE_COLUMNS: dict[str, str] = {
     "_line_number": "BIGINT",
     "_loaded_at": "TIMESTAMP WITH TIME ZONE",
 }
-
-
-def quote_identifier(name: str) -> str:
-    """Quote a column name taken from a user's file so it can never be read as SQL.
-
-    Returns
-    -------
-    str
-        ``name`` in double quotes, its own double quotes doubled.
-    """
-    return '"' + name.replace('"', '""') + '"'
 
 
 def ensure_raw_schema(conn: DuckDBPyConnection) -> None:

@@ -30,7 +30,7 @@ from mmm_pipeline.modeling.runs import (
     run_record,
 )
 from mmm_pipeline.modeling.series import Series
-from mmm_pipeline.planning.tables import load_inputs
+from mmm_pipeline.planning.all_series import load_inputs
 from mmm_pipeline.publish import publish
 from mmm_pipeline.report.figures import shift_chart
 

@@ -8,13 +8,13 @@ import pytest
 from mmm_pipeline.modeling.response import ResponseModel
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.planning.optimizer import BudgetProblem, InfeasibleBudget, optimise
-from mmm_pipeline.planning.plan import SeriesPlanInputs, response_curves, run_scenario
 from mmm_pipeline.planning.scenarios import (
     Scenario,
     ScenarioError,
     load_scenarios,
     validate_names,
 )
+from mmm_pipeline.planning.series_plan import SeriesPlanInputs, response_curves, run_scenario
 
 GEOS, CHANNELS = ["BR", "US"], ["meta", "tv"]
 

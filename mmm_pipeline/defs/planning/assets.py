@@ -13,13 +13,13 @@ from dagster_duckdb import DuckDBResource
 
 from mmm_pipeline.defs.jobs import PLANNING_GROUP
 from mmm_pipeline.defs.modeling.assets import MODEL_RUNS_KEY
-from mmm_pipeline.planning.plan import (
+from mmm_pipeline.planning.all_series import load_inputs, plan_tables, read_models_in_force
+from mmm_pipeline.planning.scenarios import ScenarioError, load_scenarios
+from mmm_pipeline.planning.series_plan import (
     BUDGET_ALLOCATION_COLUMNS,
     BUDGET_SCENARIO_COLUMNS,
     RESPONSE_CURVE_COLUMNS,
 )
-from mmm_pipeline.planning.scenarios import ScenarioError, load_scenarios
-from mmm_pipeline.planning.tables import load_inputs, plan_tables, read_models_in_force
 from mmm_pipeline.publish import publish, table_replacement
 from mmm_pipeline.settings import get_settings
 

@@ -17,7 +17,8 @@ from mmm_pipeline.modeling.panel import build_panel
 from mmm_pipeline.modeling.runs import model_file, model_in_force, series_in_marts
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.planning.optimizer import InfeasibleBudget
-from mmm_pipeline.planning.plan import (
+from mmm_pipeline.planning.scenarios import Scenario, built_in, validate_names
+from mmm_pipeline.planning.series_plan import (
     BUDGET_ALLOCATION_COLUMNS,
     BUDGET_SCENARIO_COLUMNS,
     RESPONSE_CURVE_COLUMNS,
@@ -25,7 +26,6 @@ from mmm_pipeline.planning.plan import (
     response_curves,
     run_scenario,
 )
-from mmm_pipeline.planning.scenarios import Scenario, built_in, validate_names
 from mmm_pipeline.publish import concat_rows
 
 
