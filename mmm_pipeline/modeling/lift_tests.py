@@ -32,6 +32,9 @@ import numpy as np
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.marts import conversions_weekly, spend_weekly
+from mmm_pipeline.marts import experiments as read_experiments
+
 ALL = "ALL"
 ALL_SEGMENTS = "all"
 DAYS_PER_WEEK = 7
@@ -153,16 +156,9 @@ def load_calibration(conn: DuckDBPyConnection, segment: str, outcome: str) -> Ca
         ``marts.fct_media_weekly`` and the outcome's ``marts.fct_conversions_weekly``;
         no measurements when there are no experiments.
     """
-    experiments = conn.execute("select * from marts.dim_experiments").df()
+    experiments = read_experiments(conn)
     if experiments.empty:
         return Calibration(measurements=pd.DataFrame(columns=LIFT_COLUMNS))
-    media = conn.execute(
-        "select week_start, geo, channel, spend from marts.fct_media_weekly "
-        "join seeds.channels using (channel) where is_paid"
-    ).df()
-    conversions = conn.execute(
-        "select week_start, geo, segment, conversions from marts.fct_conversions_weekly "
-        "where outcome = ?",
-        [outcome],
-    ).df()
+    media = spend_weekly(conn)
+    conversions = conversions_weekly(conn, outcome=outcome)
     return lift_measurements(experiments, media, conversions, segment, outcome)

@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.marts import last_clicks_weekly, spend_weekly, survey_answers_weekly
+
 SURVEY = "survey"
 LAST_CLICK = "last_click"
 # A channel that has spent nothing for this many weeks (the adstock length) has no
@@ -63,11 +65,7 @@ def survey_noise_rate(conn: DuckDBPyConnection, survey: pd.DataFrame, channels: 
         return 0.0
     weeks = totals.index.get_level_values(0).unique().sort_values()
     geos = totals.index.get_level_values(1).unique()
-    media = conn.execute(
-        "select week_start, geo, channel, spend from marts.fct_media_weekly "
-        "where list_contains(?, channel)",
-        [channels],
-    ).df()
+    media = spend_weekly(conn, paid_only=False, channels=channels)
     named = survey.set_index(["week_start", "geo", "channel"])["responses"]
     noise, seen = 0.0, 0.0
     for channel in channels:
@@ -100,20 +98,14 @@ def expected_shares(
         measure its effect, its last-click share, source :data:`LAST_CLICK`. Channels
         with neither are left out.
     """
-    weekly_survey = conn.execute(
-        "select week_start, geo, channel, responses from marts.fct_survey_answers_weekly "
-        "where segment = ? and outcome = ?",
-        [segment, outcome],
-    ).df()
+    weekly_survey = survey_answers_weekly(conn, segment, outcome)
     survey = weekly_survey.groupby("channel", as_index=False)["responses"].sum()
     survey = survey.rename(columns={"responses": "n"})
-    clicks = conn.execute(
-        "select c.channel, sum(c.conversions) as n, "
-        "any_value(s.clicks_measure_effect) as measures "
-        "from marts.fct_last_click_weekly c join seeds.channels s using (channel) "
-        "where segment = ? and outcome = ? group by c.channel",
-        [segment, outcome],
-    ).df()
+    clicks = (
+        last_clicks_weekly(conn, segment, outcome)
+        .groupby("channel", as_index=False)
+        .agg(n=("conversions", "sum"), measures=("clicks_measure_effect", "first"))
+    )
     shares: dict[str, tuple[float, str]] = {}
     noise = survey_noise_rate(conn, weekly_survey, channels)
     survey_total = survey["n"].sum()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.marts import conversions_weekly, spend_weekly
 from mmm_pipeline.modeling.media_priors import expected_shares
 
 DATE = "date"
@@ -58,11 +59,7 @@ def build_panel(conn: DuckDBPyConnection, segment: str, outcome: str) -> ModelPa
     ValueError
         If the marts hold no conversions of ``outcome`` for ``segment``.
     """
-    target = conn.execute(
-        "select week_start, geo, conversions from marts.fct_conversions_weekly "
-        "where segment = ? and outcome = ?",
-        [segment, outcome],
-    ).df()
+    target = conversions_weekly(conn, segment, outcome)
     if target.empty:
         raise ValueError(f"no {outcome} conversions for segment {segment} in the marts")
     target["week_start"] = pd.to_datetime(target["week_start"])
@@ -70,11 +67,7 @@ def build_panel(conn: DuckDBPyConnection, segment: str, outcome: str) -> ModelPa
     geos = sorted(target["geo"].unique())
     grid = pd.MultiIndex.from_product([weeks, geos], names=[DATE, GEO])
 
-    spend = conn.execute(
-        "select week_start, geo, channel, spend from marts.fct_media_weekly "
-        "join seeds.channels using (channel) where is_paid and list_contains(?, geo)",
-        [geos],
-    ).df()
+    spend = spend_weekly(conn, geos=geos)
     controls = conn.execute(
         "select week_start, geo, name, value from marts.fct_controls_weekly "
         "where list_contains(?, geo)",

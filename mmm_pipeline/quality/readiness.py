@@ -13,6 +13,12 @@ import numpy as np
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.marts import (
+    conversions_weekly,
+    last_clicks_weekly,
+    spend_weekly,
+    survey_answers_weekly,
+)
 from mmm_pipeline.modeling.series import name_problem
 from mmm_pipeline.quality.findings import percent
 from mmm_pipeline.quality.thresholds import QualityThresholds
@@ -215,21 +221,10 @@ def assess_readiness(
         ``ALL``; ``ready`` is the verdict, ``reasons`` and ``recommendation`` say why
         and what to do.
     """
-    conversions = conn.execute(
-        "select week_start, geo, segment, outcome, conversions from marts.fct_conversions_weekly"
-    ).df()
-    media = conn.execute(
-        "select week_start, geo, channel, spend from marts.fct_media_weekly "
-        "join seeds.channels using (channel) where is_paid"
-    ).df()
-    clicks = conn.execute(
-        "select geo, segment, outcome, conversions, is_paid from marts.fct_last_click_weekly "
-        "join seeds.channels using (channel)"
-    ).df()
-    survey = conn.execute(
-        "select geo, segment, outcome, channel, responses, is_paid "
-        "from marts.fct_survey_answers_weekly join seeds.channels using (channel)"
-    ).df()
+    conversions = conversions_weekly(conn)
+    media = spend_weekly(conn)
+    clicks = last_clicks_weekly(conn)
+    survey = survey_answers_weekly(conn)
     for frame in (conversions, media):
         frame["week_start"] = pd.to_datetime(frame["week_start"])
     rows = []
