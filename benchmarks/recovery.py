@@ -234,7 +234,8 @@ def _with_funnel(warehouse: Path, panel, upstream_fits: dict):
     The pipeline builds it from the upstream model in force; here the upstream fit of
     the same benchmark run stands in for it.
     """
-    from mmm_pipeline.modeling.funnel import read_funnel, upstream_outcome, with_funnel_prior
+    from mmm_pipeline.modeling.funnel import upstream_outcome, with_funnel_prior
+    from mmm_pipeline.modeling.funnel_prior import read_funnel
     from mmm_pipeline.modeling.specification import load_model_config
 
     config = load_model_config().funnel

@@ -19,12 +19,12 @@ from pymc_marketing.mmm import MMM
 from mmm_pipeline.attribution.click_models import click_attribution
 from mmm_pipeline.attribution.demand import demand_draws, model_frame
 from mmm_pipeline.attribution.series_attribution import (
-    ATTRIBUTION_SHIFT_COLUMNS,
     ATTRIBUTION_WEEKLY_COLUMNS,
     demand_capture_channels,
     observed,
     series_attribution,
 )
+from mmm_pipeline.attribution.shift import ATTRIBUTION_SHIFT_COLUMNS
 from mmm_pipeline.attribution.word_of_mouth import survey_counts
 from mmm_pipeline.modeling.drift import drift_message
 from mmm_pipeline.modeling.panel import ModelPanel, build_panel

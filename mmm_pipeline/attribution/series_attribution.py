@@ -32,13 +32,15 @@ import xarray as xr
 from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.attribution.click_models import CLICK_MODELS
+from mmm_pipeline.attribution.grid import Grid, demand_on_grid, on_observed
 from mmm_pipeline.attribution.redistribution import CreditDraws, redistribute
+from mmm_pipeline.attribution.shift import ATTRIBUTION_SHIFT_COLUMNS, attribution_shift
 from mmm_pipeline.attribution.word_of_mouth import (
     WORD_OF_MOUTH,
     has_word_of_mouth,
     wom_share_draws,
 )
-from mmm_pipeline.modeling.panel import DATE, GEO
+from mmm_pipeline.modeling.panel import GEO
 from mmm_pipeline.modeling.series import Series
 
 MMM_MODEL = "mmm"
@@ -64,58 +66,6 @@ ATTRIBUTION_WEEKLY_COLUMNS = {
     # The mmm.model_runs run whose posterior moved the credit (mmm rows only).
     "run_id": "VARCHAR",
 }
-ATTRIBUTION_SHIFT_COLUMNS = {
-    "segment": "VARCHAR",
-    "outcome": "VARCHAR",
-    "channel": "VARCHAR",
-    "conversions": "DOUBLE",
-    "last_click_conversions": "DOUBLE",
-    "last_click_share": "DOUBLE",
-    "mmm_share": "DOUBLE",
-    "mmm_share_low": "DOUBLE",
-    "mmm_share_high": "DOUBLE",
-    "shift_points": "DOUBLE",
-    # up / down / unchanged, by the posterior mean; is_credible when the interval
-    # excludes the last-click share.
-    "direction": "VARCHAR",
-    "is_credible": "BOOLEAN",
-    "run_id": "VARCHAR",
-}
-
-
-@dataclass(frozen=True)
-class Grid:
-    """The axes of one series' arrays: weeks, geos, channels."""
-
-    weeks: list[pd.Timestamp]
-    geos: list[str]
-    channels: list[str]
-
-    def array(self, long: pd.DataFrame, column: str) -> np.ndarray:
-        """``week_start, geo, channel, <column>`` rows as a (week, geo, channel) array.
-
-        Parameters
-        ----------
-        long
-            Rows with columns ``week_start``, ``geo``, ``channel`` and ``column``.
-        column
-            The column to spread over the grid.
-
-        Returns
-        -------
-        numpy.ndarray
-            Shape (weeks, geos, channels): the sum of ``column`` per cell, 0 for cells
-            without rows; rows outside the grid's weeks, geos or channels are left out.
-        """
-        index = pd.MultiIndex.from_product([self.weeks, self.geos], names=["week_start", GEO])
-        if long.empty:
-            return np.zeros((len(self.weeks), len(self.geos), len(self.channels)))
-        long = long.assign(week_start=pd.to_datetime(long["week_start"]))
-        wide = long.pivot_table(
-            index=["week_start", GEO], columns="channel", values=column, aggfunc="sum"
-        )
-        wide = wide.reindex(index=index, columns=self.channels).fillna(0.0)
-        return wide.to_numpy().reshape(len(self.weeks), len(self.geos), len(self.channels))
 
 
 @dataclass(frozen=True)
@@ -199,89 +149,6 @@ def _summary(
     return frame[list(ATTRIBUTION_WEEKLY_COLUMNS)]
 
 
-def _on_observed(credit: np.ndarray, observed_total: np.ndarray) -> np.ndarray:
-    """Scale a (week, geo, channel) credit to the mart's totals where they differ by rounding.
-
-    The mart rounds value to 1/100 of a cent; credit summed from single conversions
-    differs from it in the last digits. A larger gap is a real mismatch and is left for
-    the ``conversions_conserved`` check to report.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``credit``, scaled per week and geo to add up to the mart's total exactly where
-        it was off by rounding only; other weeks and geos unchanged.
-    """
-    total = credit.sum(axis=-1)
-    close = np.isclose(total, observed_total, rtol=1e-6, atol=1e-3) & (total > 0)
-    factor = np.where(close, observed_total / np.where(total > 0, total, 1.0), 1.0)
-    return credit * factor[..., None]
-
-
-def _demand_array(demand: xr.DataArray, grid: Grid) -> np.ndarray:
-    """The model's (sample, date, geo, channel) draws on the grid, zero where it is silent.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (samples, weeks, geos, channels) in the grid's order; 0 for the weeks, geos
-        and channels the model has no draws of.
-    """
-    demand = demand.assign_coords({DATE: pd.to_datetime(demand[DATE].values)})
-    aligned = demand.reindex(
-        {DATE: grid.weeks, GEO: grid.geos, "channel": grid.channels}, fill_value=0.0
-    )
-    return aligned.transpose("sample", DATE, GEO, "channel").values
-
-
-def _shift(
-    series: Series,
-    grid: Grid,
-    last_click: np.ndarray,
-    mmm: CreditDraws,
-    level: float,
-    run_id: str,
-) -> pd.DataFrame:
-    """Each channel's share of the series under last click against under the MMM.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns of ``ATTRIBUTION_SHIFT_COLUMNS``, one row per channel with conversions
-        under either model; shares are of all the series' weeks and geos, the shift in
-        percentage points. Empty when last click credits no conversions.
-    """
-    total = last_click.sum()
-    if total <= 0:
-        return pd.DataFrame(columns=list(ATTRIBUTION_SHIFT_COLUMNS))
-    tail = (1.0 - level) / 2.0
-    shares = mmm.conversions.sum(axis=(1, 2)) / total
-    low, high = np.quantile(shares, [tail, 1.0 - tail], axis=0)
-    click_share = last_click.sum(axis=(0, 1)) / total
-    frame = pd.DataFrame(
-        {
-            "channel": grid.channels,
-            "conversions": mmm.conversions.sum(axis=(1, 2)).mean(axis=0),
-            "last_click_conversions": last_click.sum(axis=(0, 1)),
-            "last_click_share": click_share,
-            "mmm_share": shares.mean(axis=0),
-            "mmm_share_low": low,
-            "mmm_share_high": high,
-        }
-    )
-    frame["shift_points"] = 100.0 * (frame["mmm_share"] - frame["last_click_share"])
-    frame["direction"] = np.select(
-        [frame["shift_points"] > 0.05, frame["shift_points"] < -0.05], ["up", "down"], "unchanged"
-    )
-    frame["is_credible"] = (frame["mmm_share_low"] > click_share + 1e-9) | (
-        frame["mmm_share_high"] < click_share - 1e-9
-    )
-    frame = frame[(frame["conversions"] > 0) | (frame["last_click_conversions"] > 0)]
-    return frame.assign(segment=series.segment, outcome=series.outcome, run_id=run_id)[
-        list(ATTRIBUTION_SHIFT_COLUMNS)
-    ]
-
-
 def series_attribution(
     series: Series,
     observed_cells: pd.DataFrame,
@@ -352,8 +219,8 @@ def series_attribution(
         if rows.empty:
             continue
         credit[model] = (
-            _on_observed(grid.array(rows, "conversions"), observed_totals[0]),
-            _on_observed(grid.array(rows, "value"), observed_totals[1]),
+            on_observed(grid.array(rows, "conversions"), observed_totals[0]),
+            on_observed(grid.array(rows, "value"), observed_totals[1]),
         )
         draws = redistribute(*credit[model], pool, shares, wom)
         frames.append(_summary(draws, grid, level, {**labels, "model": model}))
@@ -369,11 +236,13 @@ def series_attribution(
         needed = modelled.sizes["sample"]
         if shares.shape[0] != needed:
             shares = wom_share_draws(survey, grid.geos, grid.channels, needed, rng)
-        draws = redistribute(*base, mmm_pool, shares, mmm_wom, _demand_array(modelled, grid))
+        draws = redistribute(*base, mmm_pool, shares, mmm_wom, demand_on_grid(modelled, grid))
         mmm_labels = {**labels, "model": MMM_MODEL, "run_id": run_id}
         frames.append(_summary(draws, grid, level, mmm_labels))
         if LAST_CLICK in credit:
-            shift = _shift(series, grid, credit[LAST_CLICK][0], draws, level, run_id or "")
+            shift = attribution_shift(
+                series, grid, credit[LAST_CLICK][0], draws, level, run_id or ""
+            )
     weekly = (
         pd.concat(frames, ignore_index=True)
         if frames

@@ -21,7 +21,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     """
     from mmm_pipeline.planning.all_series import load_inputs, plan_tables, read_models_in_force
     from mmm_pipeline.planning.scenarios import ScenarioError, load_scenarios
-    from mmm_pipeline.planning.series_plan import BUDGET_ALLOCATION_COLUMNS, BUDGET_SCENARIO_COLUMNS
+    from mmm_pipeline.planning.schemas import BUDGET_ALLOCATION_COLUMNS, BUDGET_SCENARIO_COLUMNS
     from mmm_pipeline.publish import publish, slice_replacement
 
     settings = apply_overrides(None, args.warehouse, None)

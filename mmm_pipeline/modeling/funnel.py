@@ -30,12 +30,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from duckdb import DuckDBPyConnection
 from scipy import stats
 
 from mmm_pipeline.modeling.panel import DATE, TARGET, ModelPanel
-from mmm_pipeline.modeling.runs import last_accepted
-from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.modeling.specification import FunnelConfig
 
 WEEK = "week_start"
@@ -261,72 +258,3 @@ def with_funnel_prior(
     if not shares:
         return panel
     return replace(panel, prior_shares=shares, prior_share_sigmas=sigmas)
-
-
-def _weekly(conn: DuckDBPyConnection, segment: str, outcome: str) -> pd.DataFrame:
-    return conn.execute(
-        "select week_start, geo, conversions from marts.fct_conversions_weekly "
-        "where segment = ? and outcome = ?",
-        [segment, outcome],
-    ).df()
-
-
-def read_funnel(
-    conn: DuckDBPyConnection, segment: str, outcome: str, upstream: str, config: FunnelConfig
-) -> Funnel | None:
-    """The funnel from ``upstream`` to ``outcome`` in ``segment``, from the weekly marts.
-
-    Returns
-    -------
-    Funnel or None
-        As from :func:`estimate_funnel` on ``marts.fct_conversions_weekly``; None when the
-        two series do not line up.
-    """
-    return estimate_funnel(
-        _weekly(conn, segment, outcome),
-        _weekly(conn, segment, upstream),
-        upstream,
-        config.max_lag_weeks,
-    )
-
-
-def read_funnel_prior(
-    conn: DuckDBPyConnection, panel: ModelPanel, level: float, config: FunnelConfig
-) -> tuple[ModelPanel, Funnel | None, dict | None]:
-    """The panel with its funnel prior, when its outcome is downstream of a fitted one.
-
-    Returns the panel, the funnel and the upstream run its prior came from. Unchanged
-    (and no funnel) when the segment has no upstream outcome, the upstream series has
-    no accepted model yet, or the two series do not line up.
-
-    Returns
-    -------
-    panel : ModelPanel
-        ``panel`` with the funnel's contribution-share prior, or unchanged.
-    funnel : Funnel or None
-        The estimated funnel.
-    run : dict or None
-        The upstream series' last accepted ``mmm.model_runs`` row.
-    """
-    outcomes = set(
-        conn.execute(
-            "select distinct outcome from marts.fct_conversions_weekly where segment = ?",
-            [panel.segment],
-        ).df()["outcome"]
-    )
-    upstream = upstream_outcome(panel.outcome, outcomes, config.downstream_of)
-    if upstream is None:
-        return panel, None, None
-    run = last_accepted(conn, Series(panel.segment, upstream))
-    if run is None:
-        return panel, None, None
-    funnel = read_funnel(conn, panel.segment, panel.outcome, upstream, config)
-    if funnel is None:
-        return panel, None, None
-    contributions = conn.execute(
-        "select channel, contribution, contribution_low, contribution_high "
-        "from mmm.channel_roi where run_id = ? and geo = 'ALL'",
-        [run["run_id"]],
-    ).df()
-    weeks = (pd.Timestamp(run["first_week"]), pd.Timestamp(run["last_week"]))
-    return with_funnel_prior(panel, funnel, contributions, weeks, level, config), funnel, run

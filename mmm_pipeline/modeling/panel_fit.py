@@ -20,6 +20,7 @@ from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.calibration import add_lift_tests
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
+from mmm_pipeline.modeling.posterior import MODEL_SCALE_CONTRIBUTION
 from mmm_pipeline.modeling.progress import Say, heartbeat, quiet
 from mmm_pipeline.modeling.roi_pooling import add_roi_pooling
 from mmm_pipeline.modeling.share_prior import add_share_prior
@@ -134,7 +135,7 @@ def fit_panel(
         spend = train[panel.channels].sum().to_dict()
         shares = panel.prior_shares if config.media_prior.from_tracking_data else {}
         add_roi_pooling(mmm, spend, float(train[TARGET].sum()), config.roi_pooling.sigma, shares)
-    mmm.add_original_scale_contribution_variable(var=["channel_contribution", "y"])
+    mmm.add_original_scale_contribution_variable(var=[MODEL_SCALE_CONTRIBUTION, "y"])
     label = (
         f"sampling {profile.chains} chains x ({profile.tune} tune + {profile.draws} draws) "
         f"with {profile.nuts_sampler}: {len(panel.geos)} geos, {len(dates)} weeks, "

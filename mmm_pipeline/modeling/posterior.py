@@ -21,7 +21,9 @@ from pymc_marketing.mmm import MMM
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 from mmm_pipeline.modeling.response import ResponseModel
 
-CONTRIBUTION = "channel_contribution_original_scale"
+# pymc-marketing's names: the contribution on the model's scale, and in outcome units.
+MODEL_SCALE_CONTRIBUTION = "channel_contribution"
+CONTRIBUTION = f"{MODEL_SCALE_CONTRIBUTION}_original_scale"
 SAMPLE = "sample"
 # "Current spend" for the marginal response: the last quarter.
 RECENT_WEEKS = 13

@@ -24,9 +24,8 @@ from duckdb import DuckDBPyConnection
 from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.escalation import Attempt, first_attempt, next_attempt, what_to_do
-from mmm_pipeline.modeling.funnel import Funnel, read_funnel_prior
-from mmm_pipeline.modeling.lift_tests import ALL_SEGMENTS, Calibration, load_calibration
-from mmm_pipeline.modeling.panel import DATE, ModelPanel, build_panel
+from mmm_pipeline.modeling.funnel import Funnel
+from mmm_pipeline.modeling.panel import DATE, ModelPanel
 from mmm_pipeline.modeling.panel_fit import PROFILES, FitOutcome, fit_panel
 from mmm_pipeline.modeling.posterior import channel_draws
 from mmm_pipeline.modeling.progress import Say, quiet
@@ -43,10 +42,10 @@ from mmm_pipeline.modeling.runs import (
     REJECTED,
     artifact_path,
     model_file,
-    readiness_verdict,
     run_record,
 )
 from mmm_pipeline.modeling.series import Series
+from mmm_pipeline.modeling.series_inputs import SeriesInputs, read_inputs
 from mmm_pipeline.modeling.specification import load_model_config
 from mmm_pipeline.publish import publish, slice_replacement
 
@@ -59,10 +58,6 @@ RESULT_TABLES = {
     "mmm.channel_parameters": CHANNEL_PARAMETER_COLUMNS,
     "mmm.experiment_agreement": EXPERIMENT_AGREEMENT_COLUMNS,
 }
-
-
-class NotReady(Exception):
-    """The readiness verdict says this series must not be fitted (yet)."""
 
 
 @dataclass
@@ -80,87 +75,12 @@ class SeriesFit:
         return self.run["status"] == ACCEPTED
 
 
-def _value_per_conversion(conn: DuckDBPyConnection, series: Series) -> pd.Series | None:
-    """Mean value of one conversion per geo, or None for an outcome that carries no value.
-
-    Returns
-    -------
-    pandas.Series or None
-        Indexed by geo: total value over total conversions, for the geos with
-        conversions; None when the series' total value is not positive.
-    """
-    frame = conn.execute(
-        "select geo, sum(value) as value, sum(conversions) as conversions "
-        "from marts.fct_conversions_weekly where segment = ? and outcome = ? group by geo",
-        [series.segment, series.outcome],
-    ).df()
-    if frame["value"].fillna(0).sum() <= 0:
-        return None
-    frame = frame[frame["conversions"] > 0]
-    return (frame["value"] / frame["conversions"]).set_axis(frame["geo"])
-
-
-def _experiments(conn: DuckDBPyConnection, series: Series) -> pd.DataFrame:
-    return conn.execute(
-        "select * from marts.dim_experiments where outcome = ? and segment in (?, ?) "
-        "order by experiment_id",
-        [series.outcome, series.segment, ALL_SEGMENTS],
-    ).df()
-
-
 def _save(outcome: FitOutcome, path: Path) -> None:
     """pymc-marketing's own save, written beside the target and renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".nc.partial")
     outcome.mmm.save(str(partial))
     os.replace(partial, path)
-
-
-@dataclass(frozen=True)
-class SeriesInputs:
-    """Everything a fit reads from the warehouse, read at once before sampling starts."""
-
-    panel: ModelPanel
-    calibration: Calibration
-    experiments: pd.DataFrame
-    value_per_conversion: pd.Series | None
-    # How this series follows the upstream one its prior came from (funnel.py), if any,
-    # and that upstream series' run in force.
-    funnel: Funnel | None = None
-    upstream_run: dict | None = None
-
-
-def read_inputs(conn: DuckDBPyConnection, series: Series, level: float) -> SeriesInputs:
-    """Read a series' inputs, refusing a series that the readiness stage did not pass.
-
-    A downstream series (pipeline) takes its prior from its upstream series' model in
-    force, carried through the funnel (funnel.py), at the interval ``level`` that
-    model's published intervals have.
-
-    Returns
-    -------
-    SeriesInputs
-        The panel (with its funnel prior, if any), the lift-test calibration, the
-        series' experiments, its value per conversion, and the funnel and upstream run.
-
-    Raises
-    ------
-    NotReady
-        When ``mmm.readiness`` has no passing ``ALL``-geo verdict for the series.
-    """
-    ready, reasons = readiness_verdict(conn, series)
-    if not ready:
-        raise NotReady(f"{series.segment} x {series.outcome} is not ready for an MMM: {reasons}")
-    panel = build_panel(conn, series.segment, series.outcome)
-    panel, funnel, upstream_run = read_funnel_prior(conn, panel, level, load_model_config().funnel)
-    return SeriesInputs(
-        panel=panel,
-        funnel=funnel,
-        upstream_run=upstream_run,
-        calibration=load_calibration(conn, series.segment, series.outcome),
-        experiments=_experiments(conn, series),
-        value_per_conversion=_value_per_conversion(conn, series),
-    )
 
 
 def fit_series(

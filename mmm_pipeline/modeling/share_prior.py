@@ -22,6 +22,8 @@ import pymc as pm
 import pytensor.tensor as pt
 from pymc_marketing.mmm import MMM
 
+from mmm_pipeline.modeling.posterior import MODEL_SCALE_CONTRIBUTION
+
 SHARE_PRIOR = "media_share_prior"
 
 
@@ -48,7 +50,7 @@ def summed_contribution(mmm: MMM) -> pt.TensorVariable:
         Shape (channel,), in the model's channel order.
     """
     scale = _tensor(mmm, "target_scale")
-    per_geo = _tensor(mmm, "channel_contribution").sum(axis=0)
+    per_geo = _tensor(mmm, MODEL_SCALE_CONTRIBUTION).sum(axis=0)
     return (per_geo * scale[:, None]).sum(axis=0)
 
 

@@ -18,10 +18,12 @@ from mmm_pipeline.modeling.runs import model_file, model_in_force, series_in_mar
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.planning.optimizer import InfeasibleBudget
 from mmm_pipeline.planning.scenarios import Scenario, built_in, validate_names
-from mmm_pipeline.planning.series_plan import (
+from mmm_pipeline.planning.schemas import (
     BUDGET_ALLOCATION_COLUMNS,
     BUDGET_SCENARIO_COLUMNS,
     RESPONSE_CURVE_COLUMNS,
+)
+from mmm_pipeline.planning.series_plan import (
     SeriesPlanInputs,
     response_curves,
     run_scenario,

@@ -23,6 +23,10 @@ from mmm_pipeline.modeling.results import ALL
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.planning.optimizer import BudgetProblem, optimise
 from mmm_pipeline.planning.scenarios import Scenario
+from mmm_pipeline.planning.schemas import (
+    BUDGET_ALLOCATION_COLUMNS,
+    RESPONSE_CURVE_COLUMNS,
+)
 
 # Draws the optimizer and the scenario intervals use (evenly spaced over the posterior).
 SAMPLES = 500
@@ -30,58 +34,6 @@ CURVE_POINTS = 25
 # Curves run to twice the highest weekly spend seen: "well past" it.
 CURVE_REACH = 2.0
 EXTRAPOLATION_FACTOR = 3.0
-
-RESPONSE_CURVE_COLUMNS = {
-    "segment": "VARCHAR",
-    "outcome": "VARCHAR",
-    "geo": "VARCHAR",
-    "channel": "VARCHAR",
-    "spend": "DOUBLE",
-    "contribution": "DOUBLE",
-    "contribution_low": "DOUBLE",
-    "contribution_high": "DOUBLE",
-    # The curve's slope there: extra weekly conversions per extra unit of weekly spend.
-    "marginal_response": "DOUBLE",
-    "is_beyond_seen": "BOOLEAN",
-    "run_id": "VARCHAR",
-}
-BUDGET_ALLOCATION_COLUMNS = {
-    "scenario": "VARCHAR",
-    "segment": "VARCHAR",
-    "outcome": "VARCHAR",
-    "geo": "VARCHAR",
-    "channel": "VARCHAR",
-    "current_spend": "DOUBLE",
-    "proposed_spend": "DOUBLE",
-    "expected_contribution": "DOUBLE",
-    "expected_contribution_low": "DOUBLE",
-    "expected_contribution_high": "DOUBLE",
-    "current_contribution": "DOUBLE",
-    "current_contribution_low": "DOUBLE",
-    "current_contribution_high": "DOUBLE",
-    "highest_spend_seen": "DOUBLE",
-    "is_extrapolated": "BOOLEAN",
-    "run_id": "VARCHAR",
-}
-BUDGET_SCENARIO_COLUMNS = {
-    "scenario": "VARCHAR",
-    "segment": "VARCHAR",
-    "outcome": "VARCHAR",
-    "budget": "DOUBLE",
-    "current_budget": "DOUBLE",
-    "expected_contribution": "DOUBLE",
-    "expected_contribution_low": "DOUBLE",
-    "expected_contribution_high": "DOUBLE",
-    "current_contribution": "DOUBLE",
-    "current_contribution_low": "DOUBLE",
-    "current_contribution_high": "DOUBLE",
-    "gain": "DOUBLE",
-    "gain_low": "DOUBLE",
-    "gain_high": "DOUBLE",
-    "probability_better": "DOUBLE",
-    "warnings": "VARCHAR",
-    "run_id": "VARCHAR",
-}
 
 
 @dataclass(frozen=True)

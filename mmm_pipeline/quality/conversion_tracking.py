@@ -1,10 +1,10 @@
 """Tracking checks on conversions and answers: the problems that make click data lie.
 
-Stripped UTMs, clicks that collapse while spend does not, values no mapping rule knows,
-survey answers that stop, conversions that arrive late. Each function reads weekly
-aggregates from the warehouse and returns findings (rows of ``mmm.data_quality_issues``)
-with a sentence a marketer understands, judging a geo against its own recent past
-(:mod:`baselines`), never a global rule.
+Stripped UTMs, clicks that collapse while spend does not, survey answers that stop,
+conversions that arrive late (values no rule maps: mapping_coverage.py). Each function
+reads weekly aggregates from the warehouse and returns findings (rows of
+``mmm.data_quality_issues``) with a sentence a marketer understands, judging a geo
+against its own recent past (:mod:`baselines`), never a global rule.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from duckdb import DuckDBPyConnection
 from mmm_pipeline.quality.baselines import flag_against_clean_baseline, with_baseline
 from mmm_pipeline.quality.findings import finding, percent, week_label
 from mmm_pipeline.quality.thresholds import QualityThresholds
-
-TOP_UNMAPPED = 5
 
 
 def missing_utm_share(conn: DuckDBPyConnection, t: QualityThresholds) -> list[dict]:
@@ -133,81 +131,6 @@ def click_collapse(conn: DuckDBPyConnection, t: QualityThresholds) -> list[dict]
             f"{row.clicks_median:.0f} while its spend held; check that channel's UTM tagging",
         )
         for row in flagged.itertuples()
-    ]
-
-
-def _unmapped(
-    conn: DuckDBPyConnection, t: QualityThresholds, sql: str, source: str, what: str, seed: str
-) -> list[dict]:
-    rows = conn.execute(sql).fetchall()
-    total = sum(weight for _, weight, _ in rows)
-    unmapped = [(value, weight) for value, weight, is_mapped in rows if not is_mapped]
-    missing = sum(weight for _, weight in unmapped)
-    if not total or not missing:
-        return []
-    share = missing / total
-    top = sorted(unmapped, key=lambda item: -item[1])[:TOP_UNMAPPED]
-    listed = "; ".join(f"{value} ({weight:,.0f})" for value, weight in top)
-    return [
-        finding(
-            check_name=f"unmapped_{source}",
-            severity="warn" if share <= t.unmapped_share_warn else "error",
-            source=source,
-            channel="other",
-            observed=share,
-            expected=0.0,
-            message=f"{percent(share)} of {what} map to no channel; most common: {listed}. "
-            f"Add rules to dbt_project/seeds/{seed}",
-        )
-    ]
-
-
-def unmapped_values(conn: DuckDBPyConnection, t: QualityThresholds) -> list[dict]:
-    """Platforms, UTM combinations and survey answers that no mapping rule covers.
-
-    Parameters
-    ----------
-    conn
-        A connection to the warehouse with its marts built.
-    t
-        The thresholds in force (defaults, or the file in ``MMM_QUALITY_CONFIG``).
-
-    Returns
-    -------
-    list of dict
-        One finding per source with unmapped values, naming the largest ones. Each is a row of
-        ``mmm.data_quality_issues``.
-    """
-    return [
-        *_unmapped(
-            conn,
-            t,
-            "select platform || ' / ' || campaign, sum(spend), bool_and(is_mapped) "
-            "from intermediate.int_ad_spend_mapped group by platform, campaign",
-            "ad_spend",
-            "spend",
-            "channel_map_platform.csv",
-        ),
-        *_unmapped(
-            conn,
-            t,
-            "select concat_ws(' / ', utm_source, utm_medium, utm_campaign, referrer_host), "
-            "count(*), bool_and(is_last_click_mapped::boolean) "
-            "from intermediate.int_conversions_mapped "
-            "group by utm_source, utm_medium, utm_campaign, referrer_host",
-            "conversions",
-            "converting sessions (utm_source / medium / campaign / referrer)",
-            "channel_map_utm.csv",
-        ),
-        *_unmapped(
-            conn,
-            t,
-            "select answer, count(*), bool_and(is_mapped) "
-            "from intermediate.int_survey_responses_mapped group by answer",
-            "survey_responses",
-            "survey answers",
-            "channel_map_survey.csv",
-        ),
     ]
 
 

@@ -5,8 +5,8 @@ from mmm_pipeline.quality.conversion_tracking import (
     late_conversions,
     missing_utm_share,
     survey_collapse,
-    unmapped_values,
 )
+from mmm_pipeline.quality.mapping_coverage import unmapped_values
 from mmm_pipeline.quality.spend_tracking import spend_gaps, spend_spikes, spend_without_delivery
 
 TRACKING_CHECKS = (

@@ -20,10 +20,10 @@ from mmm_pipeline.modeling.funnel import (
     estimate_funnel,
     funnel_shares,
     lag_weights,
-    read_funnel_prior,
     upstream_first,
     upstream_outcome,
 )
+from mmm_pipeline.modeling.funnel_prior import read_funnel_prior
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 from mmm_pipeline.modeling.specification import FunnelConfig
 

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmm_pipeline.quality.conversion_tracking import missing_utm_share, unmapped_values
+from mmm_pipeline.quality.conversion_tracking import missing_utm_share
+from mmm_pipeline.quality.mapping_coverage import unmapped_values
 from mmm_pipeline.quality.readiness import assess_readiness
 from mmm_pipeline.quality.thresholds import QualityThresholds
 from tests.conftest import make_warehouse

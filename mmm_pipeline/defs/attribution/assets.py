@@ -14,9 +14,9 @@ from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.attribution.all_series import attribution_tables, coverage_gaps, read_sources
 from mmm_pipeline.attribution.series_attribution import (
-    ATTRIBUTION_SHIFT_COLUMNS,
     ATTRIBUTION_WEEKLY_COLUMNS,
 )
+from mmm_pipeline.attribution.shift import ATTRIBUTION_SHIFT_COLUMNS
 from mmm_pipeline.defs.jobs import ATTRIBUTION_GROUP
 from mmm_pipeline.defs.modeling.assets import MODEL_RUNS_KEY
 from mmm_pipeline.defs.transform.keys import MARTS, PATHS

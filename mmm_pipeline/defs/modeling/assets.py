@@ -17,7 +17,8 @@ from mmm_pipeline.defs.jobs import MODEL_GROUP
 from mmm_pipeline.defs.quality.assets import READINESS_KEY
 from mmm_pipeline.defs.transform.keys import CONTROLS_KEY, EXPERIMENTS_KEY, MARTS
 from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME, Series
-from mmm_pipeline.modeling.series_fit import NotReady, SeriesFit, fit_series
+from mmm_pipeline.modeling.series_fit import SeriesFit, fit_series
+from mmm_pipeline.modeling.series_inputs import NotReady
 from mmm_pipeline.report.fit_figures import fit_figures
 from mmm_pipeline.settings import get_settings
 

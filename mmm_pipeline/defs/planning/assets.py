@@ -15,7 +15,7 @@ from mmm_pipeline.defs.jobs import PLANNING_GROUP
 from mmm_pipeline.defs.modeling.assets import MODEL_RUNS_KEY
 from mmm_pipeline.planning.all_series import load_inputs, plan_tables, read_models_in_force
 from mmm_pipeline.planning.scenarios import ScenarioError, load_scenarios
-from mmm_pipeline.planning.series_plan import (
+from mmm_pipeline.planning.schemas import (
     BUDGET_ALLOCATION_COLUMNS,
     BUDGET_SCENARIO_COLUMNS,
     RESPONSE_CURVE_COLUMNS,
