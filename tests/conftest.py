@@ -38,7 +38,7 @@ def write_csv(path: Path, header: str, *rows: str) -> Path:
 
 
 def make_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
-    """A DuckDB file with the real channels seed and the given ``schema.table`` frames.
+    """A DuckDB file with the real channels and currency seeds and the given ``schema.table`` frames.
 
     For tests that aim at one signal: they write mart or intermediate tables directly
     instead of building them through dbt.
@@ -50,6 +50,10 @@ def make_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> duckdb.DuckDB
     conn.execute(
         "create table seeds.channels as select * from read_csv(?, header = true)",
         [str(DBT_PROJECT_DIR / "seeds" / "channels.csv")],
+    )
+    conn.execute(
+        "create table seeds.currency_rates as select * from read_csv(?, header = true)",
+        [str(DBT_PROJECT_DIR / "seeds" / "currency_rates.csv")],
     )
     for name, frame in tables.items():
         conn.register("_frame", frame)

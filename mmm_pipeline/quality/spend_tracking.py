@@ -1,4 +1,4 @@
-"""Tracking checks on spend: spend without delivery, gaps, and spikes.
+"""Tracking checks on spend: spend without delivery, and gaps (spikes: spend_spikes.py).
 
 Each function reads weekly spend from the warehouse and returns findings (rows of
 ``mmm.data_quality_issues``), judging a geo and channel against its own recent past
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from duckdb import DuckDBPyConnection
 
-from mmm_pipeline.quality.baselines import with_baseline
 from mmm_pipeline.quality.findings import finding, week_label
 from mmm_pipeline.quality.thresholds import QualityThresholds
 
@@ -116,47 +115,4 @@ def spend_gaps(conn: DuckDBPyConnection, t: QualityThresholds) -> list[dict]:
             f"missing for {7 - row.days} day(s) between two complete weeks; re-export those days",
         )
         for row in frame.itertuples()
-    ]
-
-
-def spend_spikes(conn: DuckDBPyConnection, t: QualityThresholds) -> list[dict]:
-    """Weekly spend far above its own baseline: a currency mix-up or a duplicated export.
-
-    Parameters
-    ----------
-    conn
-        A connection to the warehouse with its marts built.
-    t
-        The thresholds in force (defaults, or the file in ``MMM_QUALITY_CONFIG``).
-
-    Returns
-    -------
-    list of dict
-        One ``spend_spike`` warning per channel, geo and week above its baseline. Each is a row of
-        ``mmm.data_quality_issues``.
-    """
-    frame = conn.execute("select week_start, geo, channel, spend from marts.fct_media_weekly").df()
-    if frame.empty:
-        return []
-    frame = with_baseline(
-        frame, ["geo", "channel"], "spend", t.baseline_weeks, t.min_baseline_weeks
-    )
-    flagged = frame[
-        (frame["spend_median"] > 0) & (frame["spend"] > t.spend_spike_ratio * frame["spend_median"])
-    ]
-    return [
-        finding(
-            check_name="spend_spike",
-            severity="warn",
-            source="ad_spend",
-            week_start=row.week_start,
-            geo=row.geo,
-            channel=row.channel,
-            observed=row.spend,
-            expected=row.spend_median,
-            message=f"{row.geo}, week of {week_label(row.week_start)}: {row.channel} spend is "
-            f"{row.spend / row.spend_median:.1f}x its usual {row.spend_median:,.0f}; check for a "
-            "currency mix-up or a duplicated export",
-        )
-        for row in flagged.itertuples()
     ]

@@ -41,6 +41,14 @@ class QualityThresholds(BaseModel):
     spend_spike_ratio: float = Field(
         4.0, description="Weekly spend above this multiple of its baseline is a spike."
     )
+    spend_spike_cost_ratio: float = Field(
+        2.0,
+        description="A spike whose cost per impression or click rises by this multiple "
+        "bought nothing more: an error, not a planned burst.",
+    )
+    duplicate_min_days: int = Field(
+        2, description="Days of a week repeating another export row for row: a duplicate."
+    )
     unmapped_share_warn: float = Field(
         0.02, description="Share of unmapped spend, sessions or answers that raises a warning."
     )

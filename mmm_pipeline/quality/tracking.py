@@ -7,7 +7,8 @@ from mmm_pipeline.quality.conversion_tracking import (
     survey_collapse,
 )
 from mmm_pipeline.quality.mapping_coverage import unmapped_values
-from mmm_pipeline.quality.spend_tracking import spend_gaps, spend_spikes, spend_without_delivery
+from mmm_pipeline.quality.spend_spikes import spend_spikes
+from mmm_pipeline.quality.spend_tracking import spend_gaps, spend_without_delivery
 
 TRACKING_CHECKS = (
     missing_utm_share,
