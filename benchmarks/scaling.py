@@ -127,6 +127,7 @@ def measure_partitions(folder: Path, series: int, profile: str) -> dict:
     from mmm_pipeline.definitions import defs
     from mmm_pipeline.modeling.series import Series
     from mmm_pipeline.parallel_fits import run_fits
+    from mmm_pipeline.run_console import run_console
 
     with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as conn:
         ready = conn.execute(
@@ -135,12 +136,12 @@ def measure_partitions(folder: Path, series: int, profile: str) -> dict:
         ).fetchall()
     keys = [Series(*row).key for row in ready[:series]]
     timings = {}
-    with dg.DagsterInstance.get() as instance:
+    with run_console(None) as console, dg.DagsterInstance.get() as instance:
         # All at once first: any compile cache it fills favours the sequential pass, so
         # the speedup reported is, if anything, understated.
         for parallel in (len(keys), 1):
             started = time.perf_counter()
-            results = run_fits(defs, instance, keys, parallel)
+            results = run_fits(defs, instance, keys, parallel, console)
             timings[parallel] = round(time.perf_counter() - started, 1)
             if not all(result.success for result in results):
                 raise RuntimeError(f"a fit failed with parallel={parallel}")

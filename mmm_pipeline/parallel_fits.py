@@ -14,11 +14,13 @@ already spreads one fit's chains over two cores, so on a small machine that is f
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import dagster as dg
+
+from mmm_pipeline.run_console import RunConsole, worker_console
 
 FIT_JOB = "mmm_fit"
 
@@ -66,10 +68,6 @@ class StoredRun:
         return cls(run_id, run.status == dg.DagsterRunStatus.SUCCESS, events)
 
 
-def _say(message: str) -> None:
-    print(message, flush=True)
-
-
 def _fit_in_subprocess(partition_key: str) -> str:
     """Run the fit job for one partition in this worker process; return the run id.
 
@@ -83,9 +81,13 @@ def _fit_in_subprocess(partition_key: str) -> str:
     """
     from mmm_pipeline.definitions import defs
 
-    with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def(FIT_JOB).execute_in_process(
-            instance=instance, partition_key=partition_key, raise_on_error=False
+    with worker_console() as console, dg.DagsterInstance.get() as instance:
+        job, run_config = console.job(defs.resolve_job_def(FIT_JOB))
+        result = job.execute_in_process(
+            run_config=run_config,
+            instance=instance,
+            partition_key=partition_key,
+            raise_on_error=False,
         )
         return result.run_id
 
@@ -95,7 +97,7 @@ def run_fits(
     instance: dg.DagsterInstance,
     partition_keys: Sequence[str],
     parallel: int,
-    announce: Callable[[str], None] | None = None,
+    console: RunConsole,
 ) -> list[dg.ExecuteInProcessResult | StoredRun]:
     """Fit every partition in ``partition_keys``, ``parallel`` at a time, in key order.
 
@@ -109,8 +111,8 @@ def run_fits(
         The ``mmm_series`` partitions to fit.
     parallel
         How many fits run at once; 1 (or a single key) fits in this process.
-    announce
-        Called with a progress line; prints it by default.
+    console
+        Where progress lines go and which loggers the jobs get (run_console.py).
 
     Returns
     -------
@@ -119,19 +121,22 @@ def run_fits(
         back from the instance; a worker lost outside Dagster gives an unsuccessful
         :class:`StoredRun` with an empty run id and no events.
     """
-    announce = announce or _say
     if parallel <= 1 or len(partition_keys) <= 1:
         results = []
+        job, run_config = console.job(defs.resolve_job_def(FIT_JOB))
         for key in partition_keys:
-            announce(f"mmm run: {FIT_JOB} {key} ...")
+            console.print(f"{FIT_JOB} {key}:")
             results.append(
-                defs.resolve_job_def(FIT_JOB).execute_in_process(
-                    instance=instance, partition_key=key, raise_on_error=False
+                job.execute_in_process(
+                    run_config=run_config,
+                    instance=instance,
+                    partition_key=key,
+                    raise_on_error=False,
                 )
             )
         return results
     workers = min(parallel, len(partition_keys))
-    announce(f"mmm run: {FIT_JOB} {', '.join(partition_keys)} ({workers} at a time) ...")
+    console.print(f"{FIT_JOB} {', '.join(partition_keys)} ({workers} at a time):")
     # spawn, not fork: the parent holds Dagster's and PyTensor's threads and caches.
     context = multiprocessing.get_context("spawn")
     results: list[dg.ExecuteInProcessResult | StoredRun] = []
@@ -141,6 +146,6 @@ def run_fits(
             try:
                 results.append(StoredRun.from_instance(instance, future.result()))
             except Exception as error:  # a lost worker fails its own fit only
-                announce(f"mmm run: {FIT_JOB} {key} failed outside Dagster: {error!r}")
+                console.print(f"  {FIT_JOB} {key} failed outside Dagster: {error!r}")
                 results.append(StoredRun(run_id="", success=False, all_events=[]))
     return results

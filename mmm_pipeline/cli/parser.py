@@ -71,11 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="series to fit at once, each in its own process (default $MMM_FIT_PARALLELISM or 1)",
     )
+    run.add_argument(
+        "--refit",
+        action="store_true",
+        help="fit every ready series, even those whose inputs did not change since their fit",
+    )
+    _add_console_options(run)
     run.set_defaults(func=cmd_run)
 
     demo = commands.add_parser("demo", help="simulate into the default landing zone, then run")
     demo.add_argument("--profile", choices=["fast", "full"], help="model fitting profile")
     _add_simulation_options(demo)
+    _add_console_options(demo)
     demo.set_defaults(func=cmd_demo)
 
     query = commands.add_parser("query", help="run read-only SQL on the warehouse")
@@ -128,3 +135,12 @@ def main(argv: list[str] | None = None) -> int:
         _with_fixed_hash_seed(sys.argv[1:])
     args = build_parser().parse_args(argv)
     return args.func(args)
+
+
+def _add_console_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print Dagster's event log, dbt's output and library warnings as they come, "
+        "instead of one line per stage (they are in the run's log file otherwise)",
+    )

@@ -62,16 +62,20 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("mmm run: --parallel must be at least 1", file=sys.stderr)
             return 2
         os.environ["MMM_FIT_PARALLELISM"] = str(args.parallel)
+    if args.refit:
+        os.environ["MMM_REFIT"] = "1"
     settings = apply_overrides(args.landing, args.warehouse, args.profile)
-    return run_pipeline(settings)
+    return run_pipeline(settings, verbose=args.verbose)
 
 
-def run_pipeline(settings: Settings) -> int:
+def run_pipeline(settings: Settings, verbose: bool = False) -> int:
     """Run the data job, one fit per ready series, then the reports; print the summary.
 
     Three in-process Dagster jobs because a job holds one partitioning: ``mmm_data``
     (which also registers the series found in the data as partitions), ``mmm_fit`` once
-    per series that ``mmm.readiness`` judged ready, and ``mmm_report``.
+    per series that ``mmm.readiness`` judged ready, and ``mmm_report``. The terminal
+    gets one line per stage and the summary; everything else goes to a log file under
+    the data folder (run_console.py), or to the terminal too with ``verbose``.
 
     Returns
     -------
@@ -85,6 +89,7 @@ def run_pipeline(settings: Settings) -> int:
     from mmm_pipeline.modeling.series import Series
     from mmm_pipeline.modeling.specification import load_model_config
     from mmm_pipeline.parallel_fits import run_fits
+    from mmm_pipeline.run_console import log_path_for, run_console
     from mmm_pipeline.run_summary import summarize
 
     if not settings.landing_dir.is_dir():
@@ -95,8 +100,10 @@ def run_pipeline(settings: Settings) -> int:
         )
         return 2
     started = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
-        results = [_execute(defs, "mmm_data", instance)]
+    log_path = None if verbose else log_path_for(settings.data_dir)
+    with run_console(log_path) as console, dg.DagsterInstance.get() as instance:
+        console.print(f"mmm run: {settings.landing_dir} -> {settings.warehouse}")
+        results = [_execute(defs, "mmm_data", instance, console)]
         if results[0].success:
             with open_warehouse(settings.warehouse, read_only=True) as conn:
                 ready = conn.execute(
@@ -107,27 +114,28 @@ def run_pipeline(settings: Settings) -> int:
             # model in force (funnel.py), so the upstream one is fitted first.
             ordered = upstream_first(ready, load_model_config().funnel.downstream_of)
             keys = [Series(segment, outcome).key for segment, outcome in ordered]
-            results += run_fits(defs, instance, keys, settings.fit_parallelism)
-            results.append(_execute(defs, "mmm_report", instance))
+            results += run_fits(defs, instance, keys, settings.fit_parallelism, console)
+            results.append(_execute(defs, "mmm_report", instance, console))
     summary = summarize(
         results, time.perf_counter() - started, settings.landing_dir, settings.warehouse
     )
+    summary.log_path = log_path
+    summary.logged_warnings = console.stages.warnings if console.stages else 0
     print(summary.render())
     return 0 if summary.success else 1
 
 
-def _execute(defs, job_name: str, instance):
-    """Run one unpartitioned job in process, printing a progress line.
+def _execute(defs, job_name: str, instance, console):
+    """Run one unpartitioned job in process, its lines going where ``console`` says.
 
     Returns
     -------
     dagster.ExecuteInProcessResult
         The job's result; a failure is recorded in it, not raised.
     """
-    print(f"mmm run: {job_name} ...", flush=True)
-    return defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance, raise_on_error=False
-    )
+    console.print(f"{job_name}:")
+    job, run_config = console.job(defs.resolve_job_def(job_name))
+    return job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -141,4 +149,4 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = apply_overrides(None, None, args.profile)
     args.out = str(settings.landing_dir)
     simulated = cmd_simulate(args)
-    return simulated or run_pipeline(settings)
+    return simulated or run_pipeline(settings, verbose=args.verbose)
