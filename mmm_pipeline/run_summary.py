@@ -40,8 +40,13 @@ class RunSummary:
     readiness: list[tuple[str, str, bool, str]] = field(default_factory=list)
     models: list[tuple] = field(default_factory=list)
     disagreements: list[str] = field(default_factory=list)
+    # Series not refitted because nothing they read changed: "series (fit run_id, status)".
+    reused: list[str] = field(default_factory=list)
     runs: int = 1
     report: str | None = None
+    # The run's log file (run_console.py) and the warnings logged into it.
+    log_path: Path | None = None
+    logged_warnings: int = 0
 
     def render(self) -> str:
         """Render the summary as plain text for a terminal.
@@ -96,6 +101,9 @@ class RunSummary:
         if self.models:
             lines += ["", "Models fitted this run (mmm.model_runs):"]
             lines += [_describe_model(*model) for model in self.models]
+        if self.reused:
+            lines += ["", "Models reused, nothing they read changed (mmm run --refit fits them):"]
+            lines += [f"  {reused}" for reused in self.reused]
         if self.disagreements:
             lines += ["", "Lift tests the models disagree with (mmm.experiment_agreement):"]
             lines += [f"  ! {message}" for message in self.disagreements]
@@ -105,6 +113,8 @@ class RunSummary:
             lines += ["", 'Try: mmm query "select * from marts.fct_media_weekly limit 10"']
         if self.report:
             lines += [f"Report: {self.report}"]
+        if self.log_path:
+            lines += [f"Log:    {self.log_path} ({self.logged_warnings} warnings logged)"]
         return "\n".join(lines)
 
 
@@ -122,17 +132,20 @@ def _describe_model(
     attempt: int | None = None,
     attempt_label: str | None = None,
     advice: str | None = None,
+    fit_reason: str | None = None,
 ) -> str:
     error = "no holdout" if mape is None else f"holdout MAPE {mape:.1%}"
     if mape is not None and naive is not None:
         error += f" (naive {naive:.1%})"
     line = (
         f"  {status.upper() if status != 'accepted' else status:<9} {segment} x {outcome}: "
-        f"R-hat {rhat:.3f}, ESS {ess:.0f}, {divergences} divergences, {error}; {seconds:.0f} s"
+        f"R-hat {rhat:.3f}, ESS {ess:.0f}, {divergences} divergence(s), {error}; "
+        f"{seconds:.0f} s"
     )
     if attempt is not None and attempt > 1:
         line += f" (attempt {attempt}: {attempt_label})"
     line += f"\n      {reasons}" if reasons else ""
+    line += f"\n      fitted because: {fit_reason}" if fit_reason and attempt in (None, 1) else ""
     return line + (f"\n      what to do: {advice}" if advice else "")
 
 
@@ -242,6 +255,12 @@ def summarize(
                 summary.check_warnings.append(_describe_check(evaluation))
             else:
                 summary.check_failures.append(_describe_check(evaluation))
+        elif event.event_type == dg.DagsterEventType.ASSET_OBSERVATION:
+            observation = event.event_specific_data.asset_observation  # type: ignore[union-attr]
+            reused = observation.metadata.get("reused_run_id")
+            if reused is not None:
+                status = observation.metadata["status"].value
+                summary.reused.append(f"{observation.partition}: fit {reused.value} ({status})")
         elif event.is_step_failure:
             error = event.step_failure_data.error  # type: ignore[union-attr]
             message = error.message.strip().splitlines()[0] if error else "unknown error"
@@ -257,10 +276,18 @@ def summarize(
             "group by all order by 2, 1",
         )
     if "mmm.model_runs" in summary.table_rows:
+        # A ledger from before fit_reason existed gets the column with its next fit.
+        has_reason = _query(
+            warehouse,
+            "select count(*) from information_schema.columns where table_schema = 'mmm' "
+            "and table_name = 'model_runs' and column_name = 'fit_reason'",
+        )[0][0]
+        reason = "fit_reason" if has_reason else "null"
         summary.models = _query(
             warehouse,
-            "select segment, outcome, status, max_rhat, min_ess, divergences, holdout_mape, "
-            "naive_mape, fit_seconds, reasons, attempt, attempt_label, advice from mmm.model_runs "
+            "select segment, outcome, status, max_rhat, min_ess, divergences, holdout_mape, "  # noqa: S608 (fixed names)
+            f"naive_mape, fit_seconds, reasons, attempt, attempt_label, advice, {reason} "
+            "from mmm.model_runs "
             "where list_contains(?, dagster_run_id) order by segment, outcome, attempt",
             [[result.run_id for result in results]],
         )

@@ -64,6 +64,10 @@ class Settings(BaseModel):
     asset_owners: tuple[str, ...] = Field(
         description="Owners of every asset in the Dagster UI: e-mail addresses or team:<name>."
     )
+    refit: bool = Field(
+        default=False,
+        description="Fit every series even where nothing it reads changed (`mmm run --refit`).",
+    )
 
     @field_validator("reporting_currency")
     @classmethod
@@ -199,6 +203,7 @@ def get_settings() -> Settings:
             for owner in os.environ.get("MMM_ASSET_OWNERS", DEFAULT_OWNERS).split(",")
             if owner.strip()
         ),
+        refit=os.environ.get("MMM_REFIT", "").strip().lower() in {"1", "true", "yes"},
     )
 
 
@@ -217,6 +222,7 @@ def export_to_environment(settings: Settings) -> None:
     os.environ["MMM_LANDING_QUIET_SECONDS"] = str(settings.landing_quiet_seconds)
     os.environ["MMM_FIT_PARALLELISM"] = str(settings.fit_parallelism)
     os.environ["MMM_ASSET_OWNERS"] = ",".join(settings.asset_owners)
+    os.environ["MMM_REFIT"] = "1" if settings.refit else ""
     if settings.scenarios_file is not None:
         os.environ["MMM_SCENARIOS"] = str(settings.scenarios_file)
     settings.dagster_home.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,8 @@
 A hand-made warehouse holds marts with a known answer (a strong and a weak channel in two
 geos) and a readiness verdict; the real ``mmm_fit`` job fits it with a short sampling
 profile. A second fit with gates it cannot pass must be recorded as rejected and must
-leave the published tables and the model in force untouched.
+leave the published tables and the model in force untouched; a third, on the same
+inputs, must not fit at all.
 """
 
 from __future__ import annotations
@@ -232,6 +233,8 @@ def fitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             roi_before = conn.execute("select * from mmm.channel_roi order by geo, channel").df()
         patch.setitem(panel_fit.PROFILES, "fast", IMPOSSIBLE)
         rejected = job.execute_in_process(instance=instance, partition_key=SERIES)
+        # Nothing it reads changed since the rejected attempts: not fitted again.
+        rerun = job.execute_in_process(instance=instance, partition_key=SERIES)
         not_ready = job.execute_in_process(instance=instance, partition_key="sales_led.signup")
         report = defs.resolve_job_def("mmm_report").execute_in_process(instance=instance)
     patch.undo()
@@ -241,6 +244,7 @@ def fitted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         "truth": truth,
         "accepted": accepted,
         "rejected": rejected,
+        "rerun": rerun,
         "not_ready": not_ready,
         "report": report,
         "roi_before": roi_before,

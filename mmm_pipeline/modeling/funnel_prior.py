@@ -72,7 +72,9 @@ def read_funnel_prior(
         return panel, None, None
     contributions = conn.execute(
         "select channel, contribution, contribution_low, contribution_high "
-        "from mmm.channel_roi where run_id = ? and geo = 'ALL'",
+        # In a fixed order: the prior's sums, and so the fit's fingerprint, must not
+        # depend on where a later publish left the rows.
+        "from mmm.channel_roi where run_id = ? and geo = 'ALL' order by channel",
         [run["run_id"]],
     ).df()
     weeks = (pd.Timestamp(run["first_week"]), pd.Timestamp(run["last_week"]))

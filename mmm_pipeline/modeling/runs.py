@@ -63,6 +63,9 @@ MODEL_RUNS_COLUMNS = {
     "funnel_lag_mean_weeks": "DOUBLE",
     "funnel_lag_sd_weeks": "DOUBLE",
     "funnel_through_share": "DOUBLE",
+    # What the fit read (fingerprint.py), and why it was fitted rather than reused.
+    "input_fingerprint": "VARCHAR",
+    "fit_reason": "VARCHAR",
 }
 
 

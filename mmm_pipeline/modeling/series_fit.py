@@ -14,7 +14,7 @@ import os
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from duckdb import DuckDBPyConnection
 from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.escalation import Attempt, first_attempt, next_attempt, what_to_do
+from mmm_pipeline.modeling.fingerprint import fit_fingerprint, latest_run, reusable_run
 from mmm_pipeline.modeling.funnel import Funnel
 from mmm_pipeline.modeling.panel import DATE, ModelPanel
 from mmm_pipeline.modeling.panel_fit import PROFILES, FitOutcome, fit_panel
@@ -62,12 +63,17 @@ RESULT_TABLES = {
 
 @dataclass
 class SeriesFit:
-    """What one fit produced: its ledger row, the fit, and (if accepted) its tables."""
+    """What one fit produced: its ledger row, the fit, and (if accepted) its tables.
+
+    A fit skipped because nothing it reads changed (``reused``) has the earlier run's
+    ledger row, no ``outcome`` and no tables: nothing is published.
+    """
 
     run: dict
-    outcome: FitOutcome
+    outcome: FitOutcome | None
     panel: ModelPanel
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    reused: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -91,8 +97,13 @@ def fit_series(
     interval_level: float,
     dagster_run_id: str | None = None,
     say: Say = quiet,
+    refit: bool = False,
 ) -> SeriesFit:
     """Fit, judge, save and (if accepted) publish the model of one series.
+
+    Unless ``refit``, a series whose inputs, settings and code have the fingerprint of
+    its last completed fit (fingerprint.py) is not fitted again: that run is returned
+    as ``reused`` and nothing is published, so every table stays as it was.
 
     A rejected fit is tried again as :mod:`escalation` documents (longer sampling, then
     a simpler specification); every attempt is a row in ``mmm.model_runs``, and the
@@ -114,14 +125,32 @@ def fit_series(
         rejected one, its ledger row carrying the advice.
     """
     say(f"{series.key}: reading inputs from the warehouse")
+    config = load_model_config()
+    settings = {
+        "config": config.model_dump(mode="json"),
+        "profile": profile,
+        "sampling": asdict(PROFILES[profile]),
+        "seed": SEED,
+        "holdout_weeks": HOLDOUT_WEEKS,
+        "interval_level": interval_level,
+    }
     with connect() as conn:
         inputs = read_inputs(conn, series, interval_level)
-    tried = [first_attempt(PROFILES[profile], load_model_config())]
+        fingerprint = fit_fingerprint(inputs, settings)
+        reused = None if refit else reusable_run(conn, series, fingerprint, data_dir / "models")
+        previous = latest_run(conn, series)
+    if reused is not None:
+        say(f"{series.key}: inputs unchanged since fit {reused['run_id']}; not refitted")
+        return SeriesFit(run=reused, outcome=None, panel=inputs.panel, reused=True)
+    why = _fit_reason(previous, fingerprint, refit)
+    say(f"{series.key}: fitting ({why})")
+    tried = [first_attempt(PROFILES[profile], config)]
     while True:
         attempt = tried[-1]
         fitted = _fit_once(
             inputs, series, attempt, len(tried), profile, data_dir, dagster_run_id, say
         )
+        fitted.run |= {"input_fingerprint": fingerprint, "fit_reason": why}
         following = None if fitted.accepted else next_attempt(tried, fitted.outcome.reasons)
         if fitted.accepted:
             say(f"{series.key}: contributions, ROI and lift-test agreement from the posterior")
@@ -139,6 +168,23 @@ def fit_series(
             return fitted
         say(f"{series.key}: attempt {len(tried)} rejected; trying again with {following.label}")
         tried.append(following)
+
+
+def _fit_reason(previous: dict | None, fingerprint: str, refit: bool) -> str:
+    """Why this series is fitted now, in words for the ledger and the run summary.
+
+    Returns
+    -------
+    str
+        A refit asked for, a first fit, changed inputs, or a last fit that did not end.
+    """
+    if refit:
+        return "refit requested"
+    if previous is None:
+        return "first fit of this series"
+    if previous.get("input_fingerprint") != fingerprint:
+        return f"inputs, settings or code changed since fit {previous['run_id']}"
+    return f"fit {previous['run_id']} had these inputs but did not finish its attempts"
 
 
 def _fit_once(

@@ -91,7 +91,9 @@ def series_model(
     dg.MaterializeResult or dg.AssetCheckResult
         The ``mmm.model_runs`` materialization with diagnostics and figures and its
         ``model_accepted`` check; if accepted, one materialization per result table and the
-        ``experiments_agree`` check. Nothing for a series that is not ready.
+        ``experiments_agree`` check. Nothing for a series that is not ready; an
+        observation of ``mmm.model_runs`` naming the run reused when nothing the fit
+        reads has changed.
     """
     series = Series.from_key(context.partition_key)
     settings = get_settings()
@@ -104,9 +106,18 @@ def series_model(
             settings.interval_level,
             context.run.run_id,
             say=context.log.info,
+            refit=settings.refit,
         )
     except NotReady as reason:
         context.log.warning(f"{reason}: not fitted")
+        return
+    if fitted.reused:
+        # Nothing it reads changed: the tables stay as they are, observed, not rewritten.
+        yield dg.AssetObservation(
+            asset_key=MODEL_RUNS_KEY,
+            partition=context.partition_key,
+            metadata={"reused_run_id": fitted.run["run_id"], "status": fitted.run["status"]},
+        )
         return
     context.log.info(f"{series.key}: figures")
     plots = fit_figures(fitted, series.folder(settings.data_dir / "plots"), settings.interval_level)

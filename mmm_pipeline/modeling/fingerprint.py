@@ -1,0 +1,153 @@
+"""A fit's fingerprint: everything it reads, so a rerun on the same inputs can skip it.
+
+A refit on unchanged data costs minutes a series and is not even a no-op: the posterior
+of a refit differs with the state of PyTensor's compile cache, so published numbers
+moved although nothing the fit reads had changed. So each ledger row of
+``mmm.model_runs`` carries the SHA-256 of what went into it:
+
+- the data: the model panel (target, spend, controls on every week and geo), the
+  tracking shares or funnel prior on it, the lift-test measurements and the tests
+  skipped, the series' experiments and its value per conversion;
+- the upstream run a downstream series' prior came from (a refit upstream refits it);
+- the model configuration as resolved, the sampling profile, seed and holdout, and the
+  interval level of the published tables;
+- the code: the source of the package modules a fit runs and the versions of the
+  libraries that sample it.
+
+:func:`reusable_run` finds the ledger row a fit with this fingerprint would repeat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+from duckdb import DuckDBPyConnection
+
+from mmm_pipeline.modeling.runs import ACCEPTED, MODEL_RUNS, model_file
+from mmm_pipeline.modeling.series import Series
+from mmm_pipeline.modeling.series_inputs import SeriesInputs
+from mmm_pipeline.publish import has_table
+
+PACKAGE = Path(__file__).resolve().parents[1]
+# The modules a fit runs (its inputs, model, gates, posterior tables and publishing).
+FIT_SOURCES = ("modeling/*.py", "modeling/model.yaml", "marts.py", "publish.py")
+LIBRARIES = ("pymc-marketing", "pymc", "pytensor", "nutpie", "numpy", "arviz")
+
+
+def _rounded(values: dict[str, float]) -> list[tuple[str, str]]:
+    """Shares and spreads to 12 significant digits: sums in another order differ in the last bits.
+
+    Returns
+    -------
+    list of tuple of (str, str)
+        Sorted by name.
+    """
+    return [(name, f"{value:.12g}") for name, value in sorted(values.items())]
+
+
+def _frame_digest(frame: pd.DataFrame | pd.Series | None) -> str:
+    if frame is None:
+        return "none"
+    hashed = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+    columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else [frame.name]
+    return hashlib.sha256(repr(columns).encode() + hashed).hexdigest()
+
+
+def code_version() -> str:
+    """The fit's code: its package sources and the sampling libraries' versions.
+
+    Returns
+    -------
+    str
+        A SHA-256 over the bytes of :data:`FIT_SOURCES` (in path order) and the
+        installed versions of :data:`LIBRARIES`.
+    """
+    digest = hashlib.sha256()
+    for pattern in FIT_SOURCES:
+        for path in sorted(PACKAGE.glob(pattern)):
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    for library in LIBRARIES:
+        digest.update(f"{library}=={metadata.version(library)}".encode())
+    return digest.hexdigest()
+
+
+def fit_fingerprint(inputs: SeriesInputs, settings: dict) -> str:
+    """The SHA-256 of a fit's inputs, its ``settings`` and the code that runs it.
+
+    ``settings`` holds what the caller decides (configuration, profile, seed, holdout,
+    interval level) as JSON-serialisable values.
+
+    Returns
+    -------
+    str
+        Hex digest; equal for two fits exactly when they read the same.
+    """
+    panel = inputs.panel
+    parts = {
+        "panel": _frame_digest(panel.frame),
+        "channels": panel.channels,
+        "controls": panel.controls,
+        "prior_shares": _rounded(panel.prior_shares),
+        "prior_share_sigmas": _rounded(panel.prior_share_sigmas),
+        "lift": _frame_digest(inputs.calibration.measurements),
+        "lift_skipped": sorted(inputs.calibration.skipped),
+        "experiments": _frame_digest(inputs.experiments),
+        "value_per_conversion": _frame_digest(inputs.value_per_conversion),
+        "funnel": asdict(inputs.funnel) if inputs.funnel else None,
+        "upstream_run": (inputs.upstream_run or {}).get("run_id"),
+        "settings": settings,
+        "code": code_version(),
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def latest_run(conn: DuckDBPyConnection, series: Series) -> dict | None:
+    """The series' latest ``mmm.model_runs`` row, whatever its status, or None.
+
+    Returns
+    -------
+    dict or None
+        Column to value (``input_fingerprint`` None for ledgers from before it existed);
+        None when the series has no row or there is no ledger yet.
+    """
+    if not has_table(conn, MODEL_RUNS):
+        return None
+    latest = conn.execute(
+        f"select * from {MODEL_RUNS} where segment = ? and outcome = ? "  # noqa: S608
+        "order by fitted_at desc, attempt desc limit 1",
+        [series.segment, series.outcome],
+    ).df()
+    if latest.empty:
+        return None
+    run = latest.iloc[0].to_dict()
+    run.setdefault("input_fingerprint", None)
+    return run
+
+
+def reusable_run(
+    conn: DuckDBPyConnection, series: Series, fingerprint: str, models_dir: Path
+) -> dict | None:
+    """The ledger row a fit with ``fingerprint`` would only repeat, if there is one.
+
+    That is the series' latest row when it has this fingerprint and ended the fit: an
+    accepted run whose model file is still there, or the last of the attempts that were
+    all rejected (it carries ``advice``). A run stopped between attempts is not reused.
+
+    Returns
+    -------
+    dict or None
+        The ``mmm.model_runs`` row, or None: refit.
+    """
+    run = latest_run(conn, series)
+    if run is None or run.get("input_fingerprint") != fingerprint:
+        return None
+    if run["status"] == ACCEPTED:
+        return run if model_file(run, models_dir).is_file() else None
+    return run if isinstance(run.get("advice"), str) else None
