@@ -38,7 +38,7 @@ def write_csv(path: Path, header: str, *rows: str) -> Path:
 
 
 def make_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
-    """A DuckDB file with the real channels and currency seeds and the given ``schema.table`` frames.
+    """A DuckDB file with the real channels and currency seeds and ``schema.table`` frames.
 
     For tests that aim at one signal: they write mart or intermediate tables directly
     instead of building them through dbt.

@@ -1,8 +1,9 @@
 """One HTML report per run: what a marketer reads without SQL.
 
-The page goes in a folder of its own under ``data/reports/``. Sections follow the
-questions people ask, in plain titles, each drawn from the published tables
-(``reads.py``) with its figures (``figures.py``).
+The page goes in a folder of its own under ``data/reports/``. It opens with the
+summary (summary.py); the sections after it follow the questions people ask, in plain
+titles, each drawn from the published tables (``reads.py``) with its figures
+(``figures.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from mmm_pipeline.report import figures
 from mmm_pipeline.report.page import Report, by_series, ranged
 from mmm_pipeline.report.reads import read, still_failing
 from mmm_pipeline.report.rendering import save
+from mmm_pipeline.report.summary import summary
 
 ROI_COLUMNS = [
     "segment",
@@ -215,10 +217,11 @@ def build_report(conn: DuckDBPyConnection, data_dir: Path, level: float) -> Path
     pathlib.Path
         The page, ``index.html``.
     """
-    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S}"
-    report = Report(data_dir / "reports" / stamp)
+    now = datetime.now(UTC)
+    report = Report(data_dir / "reports" / f"{now:%Y%m%dT%H%M%S}")
     report.folder.mkdir(parents=True, exist_ok=True)
     share, plots = f"{level:.0%}", data_dir / "plots"
+    summary(report, conn, level)
     _data_readiness(report, conn)
     _model_quality(report, conn, plots)
     _returns(report, conn, share)
@@ -226,4 +229,4 @@ def build_report(conn: DuckDBPyConnection, data_dir: Path, level: float) -> Path
     _across_series(report, conn)
     _credit(report, conn, plots, share)
     _budgets(report, conn, share)
-    return report.write(f"Marketing-mix report, {stamp} UTC")
+    return report.write(f"Marketing-mix report, {now:%-d %B %Y, %H:%M} UTC")

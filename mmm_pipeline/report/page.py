@@ -53,6 +53,7 @@ class Report:
             self.parts.append(f"<p>{html.escape(empty)}</p>")
             return
         frame = frame.drop(columns=[c for c in ("run_id",) if c in frame])
+        frame = frame.rename(columns=readable)
         table = frame.to_html(index=False, na_rep="", float_format=number, border=0)
         self.parts.append(f"<div class='wide'>{table}</div>")
 
@@ -87,6 +88,27 @@ class Report:
         path = self.folder / "index.html"
         path.write_text(page, encoding="utf-8")
         return path
+
+
+# How a column name's words read in a header.
+WORDS = {"roi": "ROI", "mmm": "MMM", "mape": "MAPE", "ess": "ESS", "rhat": "R-hat", "pct": "(%)"}
+
+
+def readable(column: str) -> str:
+    """A column name as a header reads it: ``holdout_mape_pct`` -> 'Holdout MAPE (%)'.
+
+    Parameters
+    ----------
+    column
+        The table's column name.
+
+    Returns
+    -------
+    str
+        Its words, known abbreviations written out, the first letter capitalised.
+    """
+    text = " ".join(WORDS.get(word, word) for word in str(column).split("_"))
+    return text[:1].upper() + text[1:]
 
 
 def number(value: float) -> str:
