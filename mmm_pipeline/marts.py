@@ -88,11 +88,15 @@ def value_and_conversions_by_geo(
     Returns
     -------
     pandas.DataFrame
-        ``geo``, ``value`` (money, possibly null) and ``conversions``.
+        ``geo`` (in order), ``value`` (money, possibly null, to 1/100 of a cent) and
+        ``conversions``.
     """
     return conn.execute(
-        "select geo, sum(value) as value, sum(conversions) as conversions "
-        "from marts.fct_conversions_weekly where segment = ? and outcome = ? group by geo",
+        # Rounded like the marts and in geo order: DuckDB's parallel sums differ in the
+        # last bits between runs, and a fit's fingerprint must not (fingerprint.py).
+        "select geo, round(sum(value), 4) as value, sum(conversions) as conversions "
+        "from marts.fct_conversions_weekly where segment = ? and outcome = ? "
+        "group by geo order by geo",
         [segment, outcome],
     ).df()
 

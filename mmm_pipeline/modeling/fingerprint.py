@@ -88,8 +88,20 @@ def fit_fingerprint(inputs: SeriesInputs, settings: dict) -> str:
     str
         Hex digest; equal for two fits exactly when they read the same.
     """
+    text = json.dumps(fingerprint_parts(inputs, settings), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def fingerprint_parts(inputs: SeriesInputs, settings: dict) -> dict:
+    """What :func:`fit_fingerprint` hashes, part by part (to see which one moved).
+
+    Returns
+    -------
+    dict
+        Part name to a digest or a JSON-serialisable value.
+    """
     panel = inputs.panel
-    parts = {
+    return {
         "panel": _frame_digest(panel.frame),
         "channels": panel.channels,
         "controls": panel.controls,
@@ -104,8 +116,35 @@ def fit_fingerprint(inputs: SeriesInputs, settings: dict) -> str:
         "settings": settings,
         "code": code_version(),
     }
-    text = json.dumps(parts, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def part_digests(inputs: SeriesInputs, settings: dict) -> dict[str, str]:
+    """A short digest of each part of the fingerprint, stored so a refit can say what moved.
+
+    Returns
+    -------
+    dict of str to str
+        Part name (as in :func:`fingerprint_parts`) to the first 12 hex digits of its
+        SHA-256.
+    """
+    return {
+        name: hashlib.sha256(json.dumps(part, sort_keys=True, default=str).encode()).hexdigest()[
+            :12
+        ]
+        for name, part in fingerprint_parts(inputs, settings).items()
+    }
+
+
+def changed_parts(before: dict[str, str], now: dict[str, str]) -> list[str]:
+    """The parts whose digests differ, in words ("panel", "lift tests", "code").
+
+    Returns
+    -------
+    list of str
+        Names of the parts that differ or exist on one side only, sorted.
+    """
+    names = sorted(before.keys() | now.keys())
+    return [name.replace("_", " ") for name in names if before.get(name) != now.get(name)]
 
 
 def latest_run(conn: DuckDBPyConnection, series: Series) -> dict | None:

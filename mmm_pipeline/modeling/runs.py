@@ -65,6 +65,7 @@ MODEL_RUNS_COLUMNS = {
     "funnel_through_share": "DOUBLE",
     # What the fit read (fingerprint.py), and why it was fitted rather than reused.
     "input_fingerprint": "VARCHAR",
+    "input_parts": "VARCHAR",
     "fit_reason": "VARCHAR",
 }
 

@@ -10,6 +10,7 @@ without its results or one fit's ROI beside another's parameters.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable
@@ -24,7 +25,13 @@ from duckdb import DuckDBPyConnection
 from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.escalation import Attempt, first_attempt, next_attempt, what_to_do
-from mmm_pipeline.modeling.fingerprint import fit_fingerprint, latest_run, reusable_run
+from mmm_pipeline.modeling.fingerprint import (
+    changed_parts,
+    fit_fingerprint,
+    latest_run,
+    part_digests,
+    reusable_run,
+)
 from mmm_pipeline.modeling.funnel import Funnel
 from mmm_pipeline.modeling.panel import DATE, ModelPanel
 from mmm_pipeline.modeling.panel_fit import PROFILES, FitOutcome, fit_panel
@@ -136,13 +143,14 @@ def fit_series(
     }
     with connect() as conn:
         inputs = read_inputs(conn, series, interval_level)
+        parts = part_digests(inputs, settings)
         fingerprint = fit_fingerprint(inputs, settings)
         reused = None if refit else reusable_run(conn, series, fingerprint, data_dir / "models")
         previous = latest_run(conn, series)
     if reused is not None:
         say(f"{series.key}: inputs unchanged since fit {reused['run_id']}; not refitted")
         return SeriesFit(run=reused, outcome=None, panel=inputs.panel, reused=True)
-    why = _fit_reason(previous, fingerprint, refit)
+    why = _fit_reason(previous, fingerprint, parts, refit)
     say(f"{series.key}: fitting ({why})")
     tried = [first_attempt(PROFILES[profile], config)]
     while True:
@@ -150,7 +158,11 @@ def fit_series(
         fitted = _fit_once(
             inputs, series, attempt, len(tried), profile, data_dir, dagster_run_id, say
         )
-        fitted.run |= {"input_fingerprint": fingerprint, "fit_reason": why}
+        fitted.run |= {
+            "input_fingerprint": fingerprint,
+            "input_parts": json.dumps(parts, sort_keys=True),
+            "fit_reason": why,
+        }
         following = None if fitted.accepted else next_attempt(tried, fitted.outcome.reasons)
         if fitted.accepted:
             say(f"{series.key}: contributions, ROI and lift-test agreement from the posterior")
@@ -170,20 +182,25 @@ def fit_series(
         tried.append(following)
 
 
-def _fit_reason(previous: dict | None, fingerprint: str, refit: bool) -> str:
+def _fit_reason(previous: dict | None, fingerprint: str, parts: dict[str, str], refit: bool) -> str:
     """Why this series is fitted now, in words for the ledger and the run summary.
 
     Returns
     -------
     str
-        A refit asked for, a first fit, changed inputs, or a last fit that did not end.
+        A refit asked for, a first fit, what changed since the last fit (the parts of
+        the fingerprint that differ, where the last fit recorded them), or a last fit
+        that did not finish its attempts.
     """
     if refit:
         return "refit requested"
     if previous is None:
         return "first fit of this series"
     if previous.get("input_fingerprint") != fingerprint:
-        return f"inputs, settings or code changed since fit {previous['run_id']}"
+        before = previous.get("input_parts")
+        changed = changed_parts(json.loads(before), parts) if isinstance(before, str) else []
+        what = ", ".join(changed) if changed else "inputs, settings or code"
+        return f"{what} changed since fit {previous['run_id']}"
     return f"fit {previous['run_id']} had these inputs but did not finish its attempts"
 
 

@@ -121,7 +121,7 @@ def _problems(conn: DuckDBPyConnection) -> list[str]:
         [SHOWN_PROBLEMS],
     ).df()
     return [
-        f"{r.check_name.replace('_', ' ')} ({r.n} finding{'s' if r.n != 1 else ''}"
+        f"{r.check_name.replace('_', ' ').capitalize()} ({r.n} finding{'s' if r.n != 1 else ''}"
         f"{', an error' if r.severity == 'error' else ''}): {r.example}"
         for r in found.itertuples()
     ]

@@ -55,7 +55,7 @@ def test_every_fit_says_why_it_was_fitted(fitted: dict) -> None:
     runs = fitted["conn"].execute("select * from mmm.model_runs order by fitted_at").df()
     assert runs["fit_reason"].iloc[0] == "first fit of this series"
     # The impossible profile is a changed setting; its attempts share one fingerprint.
-    assert runs["fit_reason"].iloc[1].startswith("inputs, settings or code changed since fit")
+    assert runs["fit_reason"].iloc[1].startswith("settings changed since fit")
     assert runs["input_fingerprint"].iloc[1:].nunique() == 1
     assert runs["input_fingerprint"].iloc[0] != runs["input_fingerprint"].iloc[1]
     assert pd.notna(runs["input_fingerprint"]).all()

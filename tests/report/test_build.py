@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.fitted_model import (
@@ -30,3 +32,19 @@ def test_the_report_renders_with_every_figure_in_a_real_browser(fitted: dict) ->
     shown, loaded = figures_shown(page, executable)
     # Fit, contributions, ROI, experiments, attribution, curves, scenario: at least 7.
     assert shown >= 7 and loaded == shown
+
+
+def test_the_report_opens_with_a_summary_in_words(fitted: dict) -> None:
+    (page,) = (fitted["root"] / "reports").glob("*/index.html")
+    text = page.read_text()
+    headings = re.findall(r"<h2>([^<]*)</h2>", text)
+    assert headings[0] == "Summary"
+    summary = text[text.index("<h2>Summary</h2>") : text.index(f"<h2>{headings[1]}</h2>")]
+    words = re.sub(r"<[^>]+>", " ", summary)
+    assert "Self-serve signup" in words
+    # The strong channel's share, with its range, in words a marketer reads.
+    assert re.search(r"meta \d+% \(\d+% to \d+%\)", words)
+    assert re.search(r"chance of beating today&#x27;s plan|keep the plan", words)
+    # No column names anywhere in the page's text: headers are labels.
+    headers = re.findall(r"<th>([^<]*)</th>", text)
+    assert headers and not [h for h in headers if "_" in h]
