@@ -30,7 +30,9 @@ JOB = dg.Definitions(assets=[loaded, judged], jobs=[dg.define_asset_job("tiny")]
 
 def _run(console: RunConsole) -> dg.ExecuteInProcessResult:
     job, run_config = console.job(JOB)
-    return job.execute_in_process(run_config=run_config, instance=dg.DagsterInstance.ephemeral())
+    # Held in a name: an instance only referenced by the call can be collected mid-run.
+    with dg.DagsterInstance.ephemeral() as instance:
+        return job.execute_in_process(run_config=run_config, instance=instance)
 
 
 def test_the_terminal_gets_a_line_per_step_and_the_log_gets_the_rest(tmp_path: Path) -> None:
@@ -75,8 +77,9 @@ def test_a_failed_step_says_why_in_one_line() -> None:
     stages = StageLines(Console(file=terminal, highlight=False))
     console = RunConsole(stages.console, Path("/dev/null"), stages)
     configured, run_config = console.job(job)
-    result = configured.execute_in_process(
-        run_config=run_config, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
-    )
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = configured.execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False
+        )
     assert not result.success
     assert "  ✗ broken failed: ValueError: the export has no spend column" in terminal.getvalue()

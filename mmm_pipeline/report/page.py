@@ -9,6 +9,7 @@ The page marks on ``<body>`` how many of its figures the browser could load
 from __future__ import annotations
 
 import html
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class Report:
             return
         frame = frame.drop(columns=[c for c in ("run_id",) if c in frame])
         frame = frame.rename(columns=readable)
+        for column in frame.select_dtypes(include="object"):
+            frame[column] = frame[column].map(_spelled_out)
         table = frame.to_html(index=False, na_rep="", float_format=number, border=0)
         self.parts.append(f"<div class='wide'>{table}</div>")
 
@@ -65,6 +68,7 @@ class Report:
         if source.resolve() != target.resolve():
             shutil.copyfile(source, target)
         self.figures.append(target)
+        caption = WORD_IDENTIFIER.sub(lambda m: m.group(0).replace("_", " "), caption)
         self.parts.append(
             f"<img src='{html.escape(target.name)}' alt='{html.escape(caption)}'>"
             f"<p class='note'>{html.escape(caption)}</p>"
@@ -90,6 +94,8 @@ class Report:
         return path
 
 
+IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
+WORD_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 # How a column name's words read in a header.
 WORDS = {"roi": "ROI", "mmm": "MMM", "mape": "MAPE", "ess": "ESS", "rhat": "R-hat", "pct": "(%)"}
 
@@ -109,6 +115,19 @@ def readable(column: str) -> str:
     """
     text = " ".join(WORDS.get(word, word) for word in str(column).split("_"))
     return text[:1].upper() + text[1:]
+
+
+def _spelled_out(value: object) -> object:
+    """An identifier cell (``branded_search``, ``same_budget``) in words.
+
+    Returns
+    -------
+    object
+        The identifier with spaces for underscores; any other value as it is.
+    """
+    if isinstance(value, str) and IDENTIFIER.fullmatch(value):
+        return value.replace("_", " ")
+    return value
 
 
 def number(value: float) -> str:

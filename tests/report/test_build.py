@@ -45,6 +45,10 @@ def test_the_report_opens_with_a_summary_in_words(fitted: dict) -> None:
     # The strong channel's share, with its range, in words a marketer reads.
     assert re.search(r"meta \d+% \(\d+% to \d+%\)", words)
     assert re.search(r"chance of beating today&#x27;s plan|keep the plan", words)
-    # No column names anywhere in the page's text: headers are labels.
+    # No column names or identifiers anywhere in the page's text: headers are labels,
+    # channels, scenarios and captions are words. Tables named as places to look
+    # (mmm.readiness, in a rejected model's advice) are not column names.
     headers = re.findall(r"<th>([^<]*)</th>", text)
     assert headers and not [h for h in headers if "_" in h]
+    body = re.sub(r"<[^>]+>", " ", text.split("</style>")[1].split("</script>")[-1])
+    assert re.findall(r"(?<![.\w])[a-z]+(?:_[a-z0-9]+)+\b", body) == []
