@@ -67,12 +67,18 @@ def test_verbose_keeps_dagsters_own_console_logger() -> None:
     assert job is JOB and run_config is None and console.stages is None
 
 
-def test_a_failed_step_says_why_in_one_line() -> None:
-    @dg.asset
-    def broken() -> None:
-        raise ValueError("the export has no spend column\nand more detail")
+@dg.asset
+def broken() -> None:
+    raise ValueError("the export has no spend column\nand more detail")
 
-    job = dg.Definitions(assets=[broken], jobs=[dg.define_asset_job("b")]).resolve_job_def("b")
+
+# Resolved at import, as JOB is: resolving definitions inside a test reads Dagster's
+# definitions-state storage, which can hold a weak reference to another test's instance.
+BROKEN_JOB = dg.Definitions(assets=[broken], jobs=[dg.define_asset_job("b")]).resolve_job_def("b")
+
+
+def test_a_failed_step_says_why_in_one_line() -> None:
+    job = BROKEN_JOB
     terminal = io.StringIO()
     stages = StageLines(Console(file=terminal, highlight=False))
     console = RunConsole(stages.console, Path("/dev/null"), stages)
