@@ -207,6 +207,8 @@ class RunConsole:
     console: Console
     log_path: Path | None
     stages: StageLines | None = None
+    # The log file, open for the run: Dagster's events are written to it too.
+    log: TextIO | None = None
 
     def job(self, job: dg.JobDefinition) -> tuple[dg.JobDefinition, dict | None]:
         """The job with this console's loggers, and the run config that selects them.
@@ -217,12 +219,12 @@ class RunConsole:
             ``job`` unchanged and no run config in verbose mode; else a copy whose
             loggers are the stage lines and the log file.
         """
-        if self.log_path is None or self.stages is None:
+        if self.log is None or self.stages is None:
             return job, None
         stage_logger = _logger("mmm.run.stages", self.stages)
-        file_handler = logging.FileHandler(self.log_path, encoding="utf-8")
-        file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        file_logger = _logger("mmm.run.events", file_handler)
+        events = logging.StreamHandler(self.log)
+        events.setFormatter(logging.Formatter(LOG_FORMAT))
+        file_logger = _logger("mmm.run.events", events)
         loggers = {
             "stages": dg.LoggerDefinition(lambda _: stage_logger),
             "run_log": dg.LoggerDefinition(lambda _: file_logger),
@@ -276,7 +278,7 @@ def run_console(log_path: Path | None) -> Iterator[RunConsole]:
     with log_path.open("a", encoding="utf-8") as log, _redirected(log):
         os.environ[LOG_ENV] = str(log_path)
         try:
-            yield RunConsole(terminal, log_path, StageLines(terminal))
+            yield RunConsole(terminal, log_path, StageLines(terminal), log)
         finally:
             os.environ.pop(LOG_ENV, None)
 

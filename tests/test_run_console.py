@@ -81,7 +81,7 @@ def test_a_failed_step_says_why_in_one_line() -> None:
     job = BROKEN_JOB
     terminal = io.StringIO()
     stages = StageLines(Console(file=terminal, highlight=False))
-    console = RunConsole(stages.console, Path("/dev/null"), stages)
+    console = RunConsole(stages.console, Path("/dev/null"), stages, io.StringIO())
     configured, run_config = console.job(job)
     with dg.DagsterInstance.ephemeral() as instance:
         result = configured.execute_in_process(

@@ -36,6 +36,7 @@ from mmm_pipeline.publish import has_table
 PACKAGE = Path(__file__).resolve().parents[1]
 # The modules a fit runs (its inputs, model, gates, posterior tables and publishing).
 FIT_SOURCES = ("modeling/*.py", "modeling/model.yaml", "marts.py", "publish.py")
+SHOWN_DIGEST = 12
 LIBRARIES = ("pymc-marketing", "pymc", "pytensor", "nutpie", "numpy", "arviz")
 
 
@@ -77,23 +78,22 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def fit_fingerprint(inputs: SeriesInputs, settings: dict) -> str:
-    """The SHA-256 of a fit's inputs, its ``settings`` and the code that runs it.
-
-    ``settings`` holds what the caller decides (configuration, profile, seed, holdout,
-    interval level) as JSON-serialisable values.
+def fit_fingerprint(parts: dict[str, str]) -> str:
+    """The SHA-256 of a fit's part digests (:func:`part_digests`).
 
     Returns
     -------
     str
         Hex digest; equal for two fits exactly when they read the same.
     """
-    text = json.dumps(fingerprint_parts(inputs, settings), sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 def fingerprint_parts(inputs: SeriesInputs, settings: dict) -> dict:
-    """What :func:`fit_fingerprint` hashes, part by part (to see which one moved).
+    """What a fit reads, part by part: its inputs, ``settings`` and the code that runs it.
+
+    ``settings`` holds what the caller decides (configuration, profile, seed, holdout,
+    interval level) as JSON-serialisable values.
 
     Returns
     -------
@@ -119,18 +119,16 @@ def fingerprint_parts(inputs: SeriesInputs, settings: dict) -> dict:
 
 
 def part_digests(inputs: SeriesInputs, settings: dict) -> dict[str, str]:
-    """A short digest of each part of the fingerprint, stored so a refit can say what moved.
+    """The SHA-256 of each part of what a fit reads (:func:`fingerprint_parts`).
 
     Returns
     -------
     dict of str to str
-        Part name (as in :func:`fingerprint_parts`) to the first 12 hex digits of its
-        SHA-256.
+        Part name to hex digest; the ledger keeps their first :data:`SHOWN_DIGEST`
+        digits, so a refit can say which parts moved.
     """
     return {
-        name: hashlib.sha256(json.dumps(part, sort_keys=True, default=str).encode()).hexdigest()[
-            :12
-        ]
+        name: hashlib.sha256(json.dumps(part, sort_keys=True, default=str).encode()).hexdigest()
         for name, part in fingerprint_parts(inputs, settings).items()
     }
 
@@ -144,7 +142,11 @@ def changed_parts(before: dict[str, str], now: dict[str, str]) -> list[str]:
         Names of the parts that differ or exist on one side only, sorted.
     """
     names = sorted(before.keys() | now.keys())
-    return [name.replace("_", " ") for name in names if before.get(name) != now.get(name)]
+    return [
+        name.replace("_", " ")
+        for name in names
+        if (before.get(name) or "")[:SHOWN_DIGEST] != (now.get(name) or "")[:SHOWN_DIGEST]
+    ]
 
 
 def latest_run(conn: DuckDBPyConnection, series: Series) -> dict | None:

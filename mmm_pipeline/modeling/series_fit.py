@@ -26,6 +26,7 @@ from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.escalation import Attempt, first_attempt, next_attempt, what_to_do
 from mmm_pipeline.modeling.fingerprint import (
+    SHOWN_DIGEST,
     changed_parts,
     fit_fingerprint,
     latest_run,
@@ -144,7 +145,7 @@ def fit_series(
     with connect() as conn:
         inputs = read_inputs(conn, series, interval_level)
         parts = part_digests(inputs, settings)
-        fingerprint = fit_fingerprint(inputs, settings)
+        fingerprint = fit_fingerprint(parts)
         reused = None if refit else reusable_run(conn, series, fingerprint, data_dir / "models")
         previous = latest_run(conn, series)
     if reused is not None:
@@ -160,7 +161,9 @@ def fit_series(
         )
         fitted.run |= {
             "input_fingerprint": fingerprint,
-            "input_parts": json.dumps(parts, sort_keys=True),
+            "input_parts": json.dumps(
+                {name: digest[:SHOWN_DIGEST] for name, digest in parts.items()}, sort_keys=True
+            ),
             "fit_reason": why,
         }
         following = None if fitted.accepted else next_attempt(tried, fitted.outcome.reasons)
