@@ -14,7 +14,8 @@ moved although nothing the fit reads had changed. So each ledger row of
 - the code: the source of the package modules a fit runs and the versions of the
   libraries that sample it.
 
-:func:`reusable_run` finds the ledger row a fit with this fingerprint would repeat.
+:func:`reusable_run` says whether the series' latest ledger row is what a fit with
+this fingerprint would repeat.
 """
 
 from __future__ import annotations
@@ -172,21 +173,19 @@ def latest_run(conn: DuckDBPyConnection, series: Series) -> dict | None:
     return run
 
 
-def reusable_run(
-    conn: DuckDBPyConnection, series: Series, fingerprint: str, models_dir: Path
-) -> dict | None:
-    """The ledger row a fit with ``fingerprint`` would only repeat, if there is one.
+def reusable_run(run: dict | None, fingerprint: str, models_dir: Path) -> dict | None:
+    """``run`` when a fit with ``fingerprint`` would only repeat it, else None.
 
-    That is the series' latest row when it has this fingerprint and ended the fit: an
-    accepted run whose model file is still there, or the last of the attempts that were
-    all rejected (it carries ``advice``). A run stopped between attempts is not reused.
+    ``run`` is the series' latest ledger row (:func:`latest_run`). It is reused when it
+    has this fingerprint and ended the fit: an accepted run whose model file is still
+    there, or the last of the attempts that were all rejected (it carries ``advice``). A
+    run stopped between attempts is not reused.
 
     Returns
     -------
     dict or None
         The ``mmm.model_runs`` row, or None: refit.
     """
-    run = latest_run(conn, series)
     if run is None or run.get("input_fingerprint") != fingerprint:
         return None
     if run["status"] == ACCEPTED:

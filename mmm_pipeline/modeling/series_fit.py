@@ -146,8 +146,8 @@ def fit_series(
         inputs = read_inputs(conn, series, interval_level)
         parts = part_digests(inputs, settings)
         fingerprint = fit_fingerprint(parts)
-        reused = None if refit else reusable_run(conn, series, fingerprint, data_dir / "models")
         previous = latest_run(conn, series)
+    reused = None if refit else reusable_run(previous, fingerprint, data_dir / "models")
     if reused is not None:
         say(f"{series.key}: inputs unchanged since fit {reused['run_id']}; not refitted")
         return SeriesFit(run=reused, outcome=None, panel=inputs.panel, reused=True)
