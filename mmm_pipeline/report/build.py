@@ -14,50 +14,23 @@ from pathlib import Path
 import numpy as np
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.modeling.forecasts import accuracy_summary
 from mmm_pipeline.modeling.series import name_problem
 from mmm_pipeline.report import figures
-from mmm_pipeline.report.page import Report, by_series, ranged
+from mmm_pipeline.report.columns import (
+    AGREEMENT_COLUMNS,
+    COMPARISON_COLUMNS,
+    FORECAST_COLUMNS,
+    PLAN_COLUMNS,
+    ROI_COLUMNS,
+    SCENARIO_COLUMNS,
+    SHIFT_COLUMNS,
+    SHOWN_TESTS,
+)
+from mmm_pipeline.report.page import Report, by_series, rename_estimates, series_label
 from mmm_pipeline.report.reads import read, still_failing
 from mmm_pipeline.report.rendering import save
 from mmm_pipeline.report.summary import summary
-
-ROI_COLUMNS = [
-    "segment",
-    "outcome",
-    "channel",
-    "spend",
-    *(f"{c}{e}" for c in ("contribution", "roi", "marginal_roi") for e in ("", "_low", "_high")),
-    "per",
-]
-AGREEMENT_COLUMNS = [
-    "experiment_id",
-    "channel",
-    "segment",
-    "outcome",
-    "measured_lift",
-    "model_lift",
-    "z_score",
-    "agrees",
-    "message",
-]
-SHIFT_COLUMNS = [
-    "channel",
-    "last_click_share",
-    "mmm_share",
-    "mmm_share_low",
-    "mmm_share_high",
-    "direction",
-]
-SCENARIO_COLUMNS = [
-    "scenario",
-    "segment",
-    "outcome",
-    "budget",
-    "current_budget",
-    *(f"{c}{e}" for c in ("expected_contribution", "gain") for e in ("", "_low", "_high")),
-    "probability_better",
-    "warnings",
-]
 
 
 def _data_readiness(report: Report, conn: DuckDBPyConnection) -> None:
@@ -122,8 +95,34 @@ def _returns(report: Report, conn: DuckDBPyConnection, share: str) -> None:
     roi = roi.copy()
     roi.loc[per_thousand, ratios] *= 1000.0
     roi["per"] = np.where(per_thousand, "conversions per 1,000 spent", "value per 1 spent")
-    labels = {"contribution": "conversions", "roi": "ROI", "marginal_roi": "marginal ROI"}
-    report.table(ranged(roi[ROI_COLUMNS], labels))
+    for (segment, outcome), rows in by_series(roi):
+        report.subheading(series_label(segment, outcome))
+        report.table(rename_estimates(rows[ROI_COLUMNS], {"contribution": "conversions"}))
+
+
+def _forecasts(report: Report, conn: DuckDBPyConnection) -> None:
+    rows = read(conn, "forecast_accuracy")
+    report.section(
+        "Do the models forecast the weeks they did not see?",
+        "Each model's forecasts of its held-out weeks and of every week delivered since "
+        f"its fit, with the actual spend: how often the actual fell inside the {report.level:.0%} "
+        "interval (it should be about that often), the mean absolute percentage error, and "
+        "the CRPS (a score of the whole forecast: lower is better, in outcome units).",
+    )
+    if rows.empty:
+        report.table(rows, "No forecasts scored yet.")
+        return
+    summary = accuracy_summary(rows).merge(
+        rows[["run_id", "fitted_at", "status"]].drop_duplicates(), on="run_id"
+    )
+    summary = summary.sort_values("fitted_at").assign(
+        fitted=lambda f: f["fitted_at"].dt.strftime("%-d %b %Y %H:%M"),
+        coverage_pct=lambda f: 100 * f["coverage"],
+        mape_pct=lambda f: 100 * f["mape"],
+    )
+    for (segment, outcome), models in by_series(summary):
+        report.subheading(series_label(segment, outcome))
+        report.table(models[FORECAST_COLUMNS])
 
 
 def _experiments(report: Report, conn: DuckDBPyConnection, level: float) -> None:
@@ -141,12 +140,29 @@ def _experiments(report: Report, conn: DuckDBPyConnection, level: float) -> None
     report.table(agreement[AGREEMENT_COLUMNS])
 
 
+def _next_tests(report: Report, conn: DuckDBPyConnection) -> None:
+    plan = read(conn, "experiment_plan")
+    report.section(
+        "Which lift test to run next?",
+        "Per series, the tests that would change the budget decision most (much spend, a "
+        "wide ROI interval, a budget the optimizer moves), each with what the model "
+        "expects it to measure and the chance the test detects it. Run the test for its "
+        "test weeks and count the lift over all its weeks (the carry-over included); "
+        "record the result in experiments/ and the next fit uses it.",
+    )
+    for (segment, outcome), rows in by_series(plan):
+        report.subheading(series_label(segment, outcome))
+        shown = rows[rows["rank"] <= SHOWN_TESTS].assign(power_pct=lambda f: 100 * f["power"])
+        report.table(shown[PLAN_COLUMNS])
+
+
 def _across_series(report: Report, conn: DuckDBPyConnection) -> None:
     report.section(
         "The same channel across outcomes",
         "A channel can still grow signups while pipeline is saturated.",
     )
-    report.table(read(conn, "outcome_comparison"))
+    comparison = read(conn, "outcome_comparison")
+    report.table(comparison[COMPARISON_COLUMNS] if not comparison.empty else comparison)
     report.section(
         "How long does a channel's effect take?",
         "Half-life is how fast an effect decays; the response lag is when sustained spend "
@@ -163,11 +179,15 @@ def _credit(report: Report, conn: DuckDBPyConnection, plots: Path, share: str) -
         f"the demand ({share} intervals).",
     )
     for (segment, outcome), rows in by_series(read(conn, "attribution_shift")):
+        report.subheading(series_label(segment, outcome))
         if not name_problem(segment, outcome):  # unsafe names have no chart (shift_chart)
             report.figure(
                 plots / "attribution" / f"{segment}_{outcome}_shift.png", f"{segment} {outcome}"
             )
-        report.table(ranged(rows[SHIFT_COLUMNS], {"mmm_share": "mmm share"}))
+        shares = rows[SHIFT_COLUMNS].copy()
+        percent = [c for c in shares.columns if c.endswith(("share", "share_low", "share_high"))]
+        shares[percent] *= 100.0
+        report.table(shares.rename(columns=lambda c: c.replace("share", "share_pct")))
 
 
 def _budgets(report: Report, conn: DuckDBPyConnection, share: str) -> None:
@@ -188,9 +208,10 @@ def _budgets(report: Report, conn: DuckDBPyConnection, share: str) -> None:
         "Expected weekly conversions of each proposal against today's plan, the gain with "
         "its interval, and the chance the proposal does better.",
     )
-    if not scenarios.empty:
-        labels = {"expected_contribution": "expected", "gain": "gain"}
-        report.table(ranged(scenarios[SCENARIO_COLUMNS], labels))
+    for (segment, outcome), rows in by_series(scenarios):
+        report.subheading(series_label(segment, outcome))
+        labels = {"expected_contribution": "expected"}
+        report.table(rename_estimates(rows[SCENARIO_COLUMNS], labels))
     for (segment, outcome), rows in by_series(read(conn, "same_budget_allocation")):
         path = save(
             figures.scenario_spend(rows, f"{segment} {outcome}: same budget, reallocated"),
@@ -199,7 +220,9 @@ def _budgets(report: Report, conn: DuckDBPyConnection, share: str) -> None:
         report.figure(path, f"{segment} {outcome}")
 
 
-def build_report(conn: DuckDBPyConnection, data_dir: Path, level: float) -> Path:
+def build_report(
+    conn: DuckDBPyConnection, data_dir: Path, level: float, currency: str = "USD"
+) -> Path:
     """Write this run's report.
 
     Parameters
@@ -211,6 +234,8 @@ def build_report(conn: DuckDBPyConnection, data_dir: Path, level: float) -> Path
         are read from ``plots/``.
     level
         The interval level the ranges are shown at.
+    currency
+        The reporting currency, which heads every money column.
 
     Returns
     -------
@@ -218,14 +243,16 @@ def build_report(conn: DuckDBPyConnection, data_dir: Path, level: float) -> Path
         The page, ``index.html``.
     """
     now = datetime.now(UTC)
-    report = Report(data_dir / "reports" / f"{now:%Y%m%dT%H%M%S}")
+    report = Report(data_dir / "reports" / f"{now:%Y%m%dT%H%M%S}", currency, level)
     report.folder.mkdir(parents=True, exist_ok=True)
     share, plots = f"{level:.0%}", data_dir / "plots"
     summary(report, conn, level)
     _data_readiness(report, conn)
     _model_quality(report, conn, plots)
     _returns(report, conn, share)
+    _forecasts(report, conn)
     _experiments(report, conn, level)
+    _next_tests(report, conn)
     _across_series(report, conn)
     _credit(report, conn, plots, share)
     _budgets(report, conn, share)

@@ -26,7 +26,7 @@ QUERIES = {
     "recent_fits": (
         "mmm.model_runs",
         "select segment, outcome, strftime(fitted_at, '%Y-%m-%d %H:%M') as fitted_at, status, "
-        "profile, round(max_rhat, 3) as max_rhat, "
+        "round(max_rhat, 3) as max_rhat, "
         "round(min_ess) as min_ess, divergences, round(100 * holdout_mape, 1) as "
         "holdout_mape_pct, round(100 * naive_mape, 1) as naive_mape_pct, reasons, run_id "
         "from mmm.model_runs qualify row_number() over (partition by segment, outcome "
@@ -48,6 +48,16 @@ QUERIES = {
     "roi": (
         "mmm.channel_roi",
         "select * from mmm.channel_roi where geo = 'ALL' order by segment, outcome, channel",
+    ),
+    "forecast_accuracy": (
+        "mmm.forecast_accuracy",
+        "select f.*, r.fitted_at, r.status from mmm.forecast_accuracy f "
+        "join mmm.model_runs r using (run_id) order by f.segment, f.outcome, r.fitted_at, "
+        "f.week_start",
+    ),
+    "experiment_plan": (
+        "mmm.experiment_plan",
+        "select * from mmm.experiment_plan order by segment, outcome, rank",
     ),
     "agreement": ("mmm.experiment_agreement", "select * from mmm.experiment_agreement"),
     "outcome_comparison": ("mmm.outcome_comparison", "select * from mmm.outcome_comparison"),

@@ -16,7 +16,7 @@ import html
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
-from mmm_pipeline.report.page import Report, number
+from mmm_pipeline.report.page import Report, in_words, number, series_label
 from mmm_pipeline.report.reads import read, still_failing
 
 SCENARIO_NAMES = {
@@ -30,18 +30,6 @@ SHOWN_MOVES = 2
 SHOWN_PROBLEMS = 3
 # Below this chance of beating today's plan a scenario is not a recommendation.
 CONFIDENT = 0.8
-
-
-def series_label(segment: str, outcome: str) -> str:
-    """``self_serve``, ``demo_request`` -> 'Self-serve demo request'.
-
-    Returns
-    -------
-    str
-        The series as a heading reads it.
-    """
-    text = f"{segment.replace('_', '-')} {outcome.replace('_', ' ')}"
-    return text[:1].upper() + text[1:]
 
 
 def _pct(share: float) -> str:
@@ -128,7 +116,8 @@ def _problems(conn: DuckDBPyConnection) -> list[str]:
 
 
 def _items(report: Report, items: list[str]) -> None:
-    report.parts.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+    listed = "".join(f"<li>{html.escape(in_words(i))}</li>" for i in items)
+    report.parts.append(f"<ul>{listed}</ul>")
 
 
 def summary(report: Report, conn: DuckDBPyConnection, level: float) -> None:
@@ -147,7 +136,7 @@ def summary(report: Report, conn: DuckDBPyConnection, level: float) -> None:
         report.parts.append("<p>No model has been accepted yet.</p>")
     for run in in_force.itertuples():
         mine = {"segment": run.segment, "outcome": run.outcome}
-        report.parts.append(f"<h3>{html.escape(series_label(run.segment, run.outcome))}</h3>")
+        report.subheading(series_label(run.segment, run.outcome))
         items = [_media(_rows(shift, mine), _rows(roi, mine))]
         if not scenarios.empty:
             items += _recommendations(_rows(scenarios, mine), _rows(allocation, mine))
@@ -158,11 +147,11 @@ def summary(report: Report, conn: DuckDBPyConnection, level: float) -> None:
         _items(report, items)
     problems = _problems(conn)
     if problems:
-        report.parts.append("<h3>Data to fix first</h3>")
+        report.subheading("Data to fix first")
         _items(report, problems)
     failing = still_failing(conn)
     if not failing.empty:
-        report.parts.append("<h3>Models not published</h3>")
+        report.subheading("Models not published")
         _items(
             report,
             [

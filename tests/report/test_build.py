@@ -24,14 +24,17 @@ def test_the_report_renders_with_every_figure_in_a_real_browser(fitted: dict) ->
         "Who gets the credit?",
         "Where does the next dollar go?",
         "Budget scenarios",
+        "Do the models forecast the weeks they did not see?",
+        "Which lift test to run next?",
     ):
         assert title in text
     executable = chromium()
     if executable is None:
         pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium)")
-    shown, loaded = figures_shown(page, executable)
+    shown, loaded, too_wide = figures_shown(page, executable)
     # Fit, contributions, ROI, experiments, attribution, curves, scenario: at least 7.
     assert shown >= 7 and loaded == shown
+    assert too_wide == 0, f"{too_wide} table(s) wider than the page"
 
 
 def test_the_report_opens_with_a_summary_in_words(fitted: dict) -> None:
@@ -50,5 +53,8 @@ def test_the_report_opens_with_a_summary_in_words(fitted: dict) -> None:
     # (mmm.readiness, in a rejected model's advice) are not column names.
     headers = re.findall(r"<th>([^<]*)</th>", text)
     assert headers and not [h for h in headers if "_" in h]
+    # Money in the reporting currency; an estimate and its range in one cell.
+    assert "Spend (USD)" in headers and "ROI (90% range)" in headers
+    assert re.search(r"<td>[\d.,]+ \([\d.,]+ to [\d.,]+\)</td>", text)
     body = re.sub(r"<[^>]+>", " ", text.split("</style>")[1].split("</script>")[-1])
     assert re.findall(r"(?<![.\w])[a-z]+(?:_[a-z0-9]+)+\b", body) == []

@@ -1,4 +1,4 @@
-"""Open a report in headless Chromium and count the figures it really displayed.
+"""Open a report in headless Chromium: the figures it really displayed, the tables too wide.
 
 The page records on ``<body>`` how many ``<img>`` it has and how many the browser
 decoded (``html.py``); Chromium's ``--dump-dom`` prints the DOM after the page's scripts
@@ -24,8 +24,11 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--virtual-time-budget=10000",
+    # A laptop's browser window: the page is 1,000 pixels wide in it.
+    "--window-size=1100,900",
 )
 MARK = re.compile(r'data-figures="(\d+)" data-figures-loaded="(\d+)"')
+TOO_WIDE = re.compile(r'data-tables-too-wide="(\d+)"')
 
 
 def chromium() -> str | None:
@@ -33,8 +36,8 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def figures_shown(page: Path, executable: str, timeout: float = 120.0) -> tuple[int, int]:
-    """(figures on the page, figures the browser loaded) for the report at ``page``."""
+def figures_shown(page: Path, executable: str, timeout: float = 120.0) -> tuple[int, int, int]:
+    """(figures on the page, figures loaded, tables wider than the page) for ``page``."""
     with tempfile.TemporaryDirectory() as profile:
         dom = subprocess.run(  # noqa: S603 (fixed flags, a local file URI)
             [executable, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
@@ -43,7 +46,7 @@ def figures_shown(page: Path, executable: str, timeout: float = 120.0) -> tuple[
             timeout=timeout,
             check=True,
         ).stdout
-    found = MARK.search(dom)
-    if found is None:
+    found, wide = MARK.search(dom), TOO_WIDE.search(dom)
+    if found is None or wide is None:
         raise RuntimeError(f"{page}: the page's figure count never ran in the browser")
-    return int(found[1]), int(found[2])
+    return int(found[1]), int(found[2]), int(wide[1])
