@@ -30,7 +30,7 @@ from mmm_pipeline.modeling.drift import drift_message
 from mmm_pipeline.modeling.panel import ModelPanel, build_panel
 from mmm_pipeline.modeling.runs import (
     default_models_dir,
-    model_file,
+    load_model,
     model_in_force,
     readiness_verdict,
     series_in_marts,
@@ -152,7 +152,7 @@ def attribution_tables(sources: AttributionSources, level: float) -> Attribution
         run, panel = source.run, source.panel
         demand = None
         if run is not None and panel is not None:
-            mmm = MMM.load(str(model_file(run, sources.models_dir)))
+            mmm = load_model(run, sources.models_dir)
             frame = model_frame(panel, mmm)
             message = drift_message(mmm, panel, frame, pd.Timestamp(run["last_week"]), level)
             drift += [message] if message else []

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 from duckdb import DuckDBPyConnection
+from pymc_marketing.mmm import MMM
 
+# Registers the trend our models are built with, so that saved models load.
+import mmm_pipeline.modeling.trend  # noqa: F401
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.publish import Write, has_table, ledger_append
 from mmm_pipeline.safe_paths import OutsideBaseFolder, inside
@@ -148,6 +151,21 @@ def default_models_dir() -> Path:
         ``models`` under the configured data folder; it need not exist.
     """
     return get_settings().data_dir / "models"
+
+
+def load_model(run: dict, models_dir: Path | None = None) -> MMM:
+    """The saved model of ``run``, from its file in the models folder (:func:`model_file`).
+
+    Loading through here makes sure the components our models are built from
+    (:class:`~mmm_pipeline.modeling.trend.TrainingScaledTrendEffect`) are registered
+    with pymc-marketing's serializer first.
+
+    Returns
+    -------
+    MMM
+        The fitted model, rebuilt on its training data.
+    """
+    return MMM.load(str(model_file(run, models_dir)))
 
 
 def model_file(run: dict, models_dir: Path | None = None) -> Path:

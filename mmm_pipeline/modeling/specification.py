@@ -21,12 +21,12 @@ from pydantic import BaseModel, ConfigDict
 from pymc_extras.deserialize import deserialize
 from pymc_extras.prior import Prior
 from pymc_marketing.mmm import MMM, LinearTrend, LogisticSaturation
-from pymc_marketing.mmm.additive_effect import LinearTrendEffect
 from pymc_marketing.mmm.scaling import DataDerivedScaling
 
 from mmm_pipeline.modeling.carryover import build_adstock, window
 from mmm_pipeline.modeling.media_priors import log_effect_centres
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
+from mmm_pipeline.modeling.trend import TrainingScaledTrendEffect
 
 DEFAULT_CONFIG = Path(__file__).with_name("model.yaml")
 
@@ -189,7 +189,7 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
         model_config=_with_media_prior(config, panel),
     )
     mmm.add_mu_effect(
-        LinearTrendEffect(
+        TrainingScaledTrendEffect(
             trend=LinearTrend(
                 n_changepoints=config.trend.changepoints,
                 dims=(GEO,),

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 from duckdb import DuckDBPyConnection
-from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.panel import build_panel
-from mmm_pipeline.modeling.runs import model_file, model_in_force, series_in_marts
+from mmm_pipeline.modeling.runs import load_model, model_in_force, series_in_marts
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.planning.optimizer import InfeasibleBudget
 from mmm_pipeline.planning.scenarios import Scenario, built_in, validate_names
@@ -74,7 +73,7 @@ def load_inputs(
     """
     return {
         series: SeriesPlanInputs.from_model(
-            series, run["run_id"], MMM.load(str(model_file(run, models_dir))), panel
+            series, run["run_id"], load_model(run, models_dir), panel
         )
         for series, run, panel in models
     }
