@@ -191,3 +191,25 @@ def reusable_run(run: dict | None, fingerprint: str, models_dir: Path) -> dict |
     if run["status"] == ACCEPTED:
         return run if model_file(run, models_dir).is_file() else None
     return run if isinstance(run.get("advice"), str) else None
+
+
+def fit_reason(previous: dict | None, fingerprint: str, parts: dict[str, str], refit: bool) -> str:
+    """Why this series is fitted now, in words for the ledger and the run summary.
+
+    Returns
+    -------
+    str
+        A refit asked for, a first fit, what changed since the last fit (the parts of
+        the fingerprint that differ, where the last fit recorded them), or a last fit
+        that did not finish its attempts.
+    """
+    if refit:
+        return "refit requested"
+    if previous is None:
+        return "first fit of this series"
+    if previous.get("input_fingerprint") != fingerprint:
+        before = previous.get("input_parts")
+        changed = changed_parts(json.loads(before), parts) if isinstance(before, str) else []
+        what = ", ".join(changed) if changed else "inputs, settings or code"
+        return f"{what} changed since fit {previous['run_id']}"
+    return f"fit {previous['run_id']} had these inputs but did not finish its attempts"

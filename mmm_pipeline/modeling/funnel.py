@@ -258,3 +258,21 @@ def with_funnel_prior(
     if not shares:
         return panel
     return replace(panel, prior_shares=shares, prior_share_sigmas=sigmas)
+
+
+def ledger_columns(funnel: Funnel | None) -> dict:
+    """The ledger's account of the funnel a downstream series' prior came through.
+
+    Returns
+    -------
+    dict
+        The ``funnel_*`` columns of ``mmm.model_runs``; all None without a funnel.
+    """
+    return {
+        "funnel_upstream": funnel.upstream if funnel else None,
+        "funnel_rate": funnel.rate if funnel else None,
+        "funnel_rate_se": funnel.rate_se if funnel else None,
+        "funnel_lag_mean_weeks": funnel.lag_mean if funnel else None,
+        "funnel_lag_sd_weeks": funnel.lag_sd if funnel else None,
+        "funnel_through_share": funnel.through_share if funnel else None,
+    }

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 import arviz as az
 import numpy as np
 import pandas as pd
+import xarray as xr
 from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.calibration import add_lift_tests
+from mmm_pipeline.modeling.forecasts import predict_after
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 from mmm_pipeline.modeling.posterior import MODEL_SCALE_CONTRIBUTION
 from mmm_pipeline.modeling.progress import Say, heartbeat, quiet
@@ -80,6 +82,9 @@ class FitOutcome:
     lift: pd.DataFrame = field(default_factory=pd.DataFrame)
     reasons: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # The held-out weeks' predictive draws (date, geo, sample) and the last training week.
+    holdout_draws: xr.DataArray | None = None
+    trained_until: pd.Timestamp | None = None
 
     @property
     def accepted(self) -> bool:
@@ -119,6 +124,7 @@ def fit_panel(
     dates = np.sort(frame[DATE].unique())
     cutoff = dates[-holdout_weeks]
     train, test = frame[frame[DATE] < cutoff], frame[frame[DATE] >= cutoff]
+    trained_until = pd.Timestamp(train[DATE].max())
     config = config or load_model_config()
     mmm = build_mmm(panel, config)
     mmm.build_model(train.drop(columns=[TARGET]), train[TARGET])
@@ -165,16 +171,12 @@ def fit_panel(
         holdout_mape=None,
         naive_mape=None,
         lift=usable.reset_index(drop=True),
+        trained_until=trained_until,
     )
     if not test.empty:
         say(f"forecasting the {holdout_weeks} held-out weeks")
-        predicted = mmm.sample_posterior_predictive(
-            test.drop(columns=[TARGET]),
-            extend_idata=False,
-            include_last_observations=True,
-            var_names=["y_original_scale"],
-            progressbar=False,
-        )["y_original_scale"]
+        predicted = predict_after(mmm, test.drop(columns=[TARGET]))
+        outcome.holdout_draws = predicted
         mean = predicted.mean([d for d in predicted.dims if d not in (DATE, GEO)])
         ordered = mean.to_dataframe(name="predicted").reset_index()
         joined = test.merge(ordered, on=[DATE, GEO])

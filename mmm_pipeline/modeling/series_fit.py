@@ -27,13 +27,14 @@ from pymc_marketing.mmm import MMM
 from mmm_pipeline.modeling.escalation import Attempt, first_attempt, next_attempt, what_to_do
 from mmm_pipeline.modeling.fingerprint import (
     SHOWN_DIGEST,
-    changed_parts,
     fit_fingerprint,
+    fit_reason,
     latest_run,
     part_digests,
     reusable_run,
 )
-from mmm_pipeline.modeling.funnel import Funnel
+from mmm_pipeline.modeling.forecast_scoring import held_out_forecasts
+from mmm_pipeline.modeling.funnel import ledger_columns
 from mmm_pipeline.modeling.panel import DATE, ModelPanel
 from mmm_pipeline.modeling.panel_fit import PROFILES, FitOutcome, fit_panel
 from mmm_pipeline.modeling.posterior import channel_draws
@@ -50,6 +51,7 @@ from mmm_pipeline.modeling.runs import (
     ACCEPTED,
     REJECTED,
     artifact_path,
+    load_model,
     model_file,
     run_record,
 )
@@ -151,7 +153,7 @@ def fit_series(
     if reused is not None:
         say(f"{series.key}: inputs unchanged since fit {reused['run_id']}; not refitted")
         return SeriesFit(run=reused, outcome=None, panel=inputs.panel, reused=True)
-    why = _fit_reason(previous, fingerprint, parts, refit)
+    why = fit_reason(previous, fingerprint, parts, refit)
     say(f"{series.key}: fitting ({why})")
     tried = [first_attempt(PROFILES[profile], config)]
     while True:
@@ -176,6 +178,7 @@ def fit_series(
             slice_replacement(table, RESULT_TABLES[table], frame, series._asdict())
             for table, frame in fitted.tables.items()
         ]
+        writes.append(held_out_forecasts(fitted.outcome, fitted.panel, fitted.run, interval_level))
         say(f"{series.key}: publishing")
         with connect() as conn:
             publish(conn, [*writes, run_record(fitted.run)])
@@ -183,28 +186,6 @@ def fit_series(
             return fitted
         say(f"{series.key}: attempt {len(tried)} rejected; trying again with {following.label}")
         tried.append(following)
-
-
-def _fit_reason(previous: dict | None, fingerprint: str, parts: dict[str, str], refit: bool) -> str:
-    """Why this series is fitted now, in words for the ledger and the run summary.
-
-    Returns
-    -------
-    str
-        A refit asked for, a first fit, what changed since the last fit (the parts of
-        the fingerprint that differ, where the last fit recorded them), or a last fit
-        that did not finish its attempts.
-    """
-    if refit:
-        return "refit requested"
-    if previous is None:
-        return "first fit of this series"
-    if previous.get("input_fingerprint") != fingerprint:
-        before = previous.get("input_parts")
-        changed = changed_parts(json.loads(before), parts) if isinstance(before, str) else []
-        what = ", ".join(changed) if changed else "inputs, settings or code"
-        return f"{what} changed since fit {previous['run_id']}"
-    return f"fit {previous['run_id']} had these inputs but did not finish its attempts"
 
 
 def _fit_once(
@@ -272,27 +253,9 @@ def _fit_once(
         "draws": sampling.draws,
         "tune": sampling.tune,
         "advice": None,
-        **_funnel_columns(inputs.funnel),
+        **ledger_columns(inputs.funnel),
     }
     return SeriesFit(run=run, outcome=outcome, panel=panel)
-
-
-def _funnel_columns(funnel: Funnel | None) -> dict:
-    """The ledger's account of the funnel a downstream series' prior came through.
-
-    Returns
-    -------
-    dict
-        The ``funnel_*`` columns of ``mmm.model_runs``; all None without a funnel.
-    """
-    return {
-        "funnel_upstream": funnel.upstream if funnel else None,
-        "funnel_rate": funnel.rate if funnel else None,
-        "funnel_rate_se": funnel.rate_se if funnel else None,
-        "funnel_lag_mean_weeks": funnel.lag_mean if funnel else None,
-        "funnel_lag_sd_weeks": funnel.lag_sd if funnel else None,
-        "funnel_through_share": funnel.through_share if funnel else None,
-    }
 
 
 def _horizons_from(inputs: SeriesInputs, data_dir: Path) -> tuple[MMM, np.ndarray] | None:
@@ -309,10 +272,9 @@ def _horizons_from(inputs: SeriesInputs, data_dir: Path) -> tuple[MMM, np.ndarra
     """
     if inputs.funnel is None or inputs.upstream_run is None:
         return None
-    path = model_file(inputs.upstream_run, data_dir / "models")
-    if not path.is_file():
+    if not model_file(inputs.upstream_run, data_dir / "models").is_file():
         return None
-    upstream = MMM.load(str(path))
+    upstream = load_model(inputs.upstream_run, data_dir / "models")
     return upstream, inputs.funnel.weights(load_model_config().funnel.max_lag_weeks)
 
 

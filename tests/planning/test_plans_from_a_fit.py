@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from mmm_pipeline.cli import main
+from mmm_pipeline.modeling.response import ResponseModel
+from mmm_pipeline.modeling.runs import load_model
+from mmm_pipeline.planning.experiment_design import CARRYOVER_SHARE
 from tests.fitted_model import (
     materialized,
 )
@@ -72,3 +76,45 @@ def test_mmm_plan_runs_a_scenario_file_and_explains_a_bad_one(
     assert "channels.facebook: not a channel of this model (meta, podcast)" in (
         capsys.readouterr().err
     )
+
+
+def test_the_experiment_plan_proposes_tests_the_model_can_price(fitted: dict) -> None:
+    conn = fitted["conn"]
+    assert "mmm/experiment_plan" in materialized(fitted["report"])
+    plan = conn.execute("select * from mmm.experiment_plan order by rank").df()
+    assert plan["rank"].tolist() == list(range(1, len(plan) + 1))
+    assert set(plan["channel"]) == {"meta", "podcast"}
+    assert set(plan["design"]) == {"geo holdout", "geo scale-up"}
+    # Two geos: one is tested, the other is the control.
+    assert (~plan["geos"].str.contains(",")).all()
+    # Meta was tested (EXP-1) and the plan says so.
+    assert plan.loc[plan["channel"] == "meta", "reason"].str.contains("tested by EXP-1").all()
+    holdout = plan[(plan["channel"] == "meta") & (plan["design"] == "geo holdout")].iloc[0]
+    assert holdout["spend_change"] < 0 and holdout["expected_lift_high"] < 0
+    # What the model says the test reads: its own steady-state response to the cut, every
+    # test week, of which the read-out takes in CARRYOVER_SHARE or more.
+    run = (
+        conn.execute("select * from mmm.model_runs where run_id = ?", [holdout["run_id"]])
+        .df()
+        .iloc[0]
+        .to_dict()
+    )
+    response = ResponseModel.from_mmm(load_model(run, fitted["root"] / "models"))
+    geo, channel = response.geos.index(holdout["geos"]), response.channels.index("meta")
+    recent = conn.execute(
+        "select avg(spend) from (select spend from marts.fct_media_weekly where channel = "
+        "'meta' and geo = ? order by week_start desc limit 13)",
+        [holdout["geos"]],
+    ).fetchone()[0]
+    spend = np.zeros((len(response.geos), len(response.channels)))
+    spend[geo, channel] = recent
+    steady = response.contribution(spend)[:, geo, channel].mean()
+    captured = holdout["expected_lift"] / (-holdout["test_weeks"] * steady)
+    assert CARRYOVER_SHARE - 0.01 <= captured <= 1.0 + 1e-9
+    # And the simulated truth (no carry-over), with the tolerance of this short fit.
+    size = {"US": 1.0, "DE": 0.5}[holdout["geos"]]
+    truth = -holdout["test_weeks"] * 150 * size * (1 - np.exp(-recent / (800 * size)))
+    assert holdout["expected_lift"] == pytest.approx(truth, rel=0.25)
+    assert holdout["spend_change"] == pytest.approx(-holdout["test_weeks"] * recent, rel=1e-6)
+    assert 0 < holdout["power"] <= 1
+    assert holdout["minimum_detectable_lift"] > 0

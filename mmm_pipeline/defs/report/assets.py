@@ -23,6 +23,8 @@ from mmm_pipeline.settings import get_settings
         *RESULT_KEYS.values(),
         dg.AssetKey(["mmm", "outcome_comparison"]),
         dg.AssetKey(["mmm", "time_horizons"]),
+        dg.AssetKey(["mmm", "forecast_accuracy"]),
+        dg.AssetKey(["mmm", "experiment_plan"]),
         WEEKLY_KEY,
         SHIFT_KEY,
         CURVES_KEY,
@@ -31,8 +33,8 @@ from mmm_pipeline.settings import get_settings
     ],
     description="One HTML page with its PNG figures under data/reports/<time>/: readiness "
     "and data quality, model diagnostics and fit, contributions, ROI and marginal ROI with "
-    "ranges, experiment agreement, outcome comparison, time horizons, attribution shift, "
-    "response curves and budget scenarios.",
+    "ranges, forecast accuracy, experiment agreement and the next tests, outcome "
+    "comparison, time horizons, attribution shift, response curves and budget scenarios.",
 )
 def report_page(warehouse: DuckDBResource) -> dg.MaterializeResult:
     """Write the report of this run from the published tables.
@@ -44,7 +46,9 @@ def report_page(warehouse: DuckDBResource) -> dg.MaterializeResult:
     """
     settings = get_settings()
     with warehouse.get_connection() as conn:
-        page = build_report(conn, settings.data_dir, settings.interval_level)
+        page = build_report(
+            conn, settings.data_dir, settings.interval_level, settings.reporting_currency
+        )
     return dg.MaterializeResult(
         metadata={"path": dg.MetadataValue.path(str(page)), "url": f"file://{page}"}
     )
