@@ -9,13 +9,13 @@ guess here.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 from mmm_pipeline.modeling.posterior import SAMPLE, contribution_draws
+from mmm_pipeline.modeling.response import evenly_spaced
 
 
 def model_frame(panel: ModelPanel, mmm: MMM) -> pd.DataFrame:
@@ -68,5 +68,4 @@ def demand_draws(mmm: MMM, frame: pd.DataFrame, samples: int) -> xr.DataArray:
         channel caused in each week and geo, in the outcome's own units (not scaled).
     """
     draws = contribution_draws(mmm, frame)
-    picked = np.linspace(0, draws.sizes[SAMPLE] - 1, min(samples, draws.sizes[SAMPLE]))
-    return draws.isel({SAMPLE: np.rint(picked).astype(int)})
+    return draws.isel({SAMPLE: evenly_spaced(draws.sizes[SAMPLE], samples)})

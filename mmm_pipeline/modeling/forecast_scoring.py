@@ -32,7 +32,7 @@ from mmm_pipeline.modeling.forecasts import (
 from mmm_pipeline.modeling.panel import DATE, GEO, ModelPanel, build_panel
 from mmm_pipeline.modeling.panel_fit import FitOutcome
 from mmm_pipeline.modeling.runs import MODEL_RUNS, load_model, model_file
-from mmm_pipeline.publish import Write, has_table, slice_replacement
+from mmm_pipeline.publish import Write, concat_rows, has_table, slice_replacement
 
 # Accepted models per series that go on being scored; older ones keep their rows.
 SCORED_MODELS = 3
@@ -129,12 +129,7 @@ def rescored(model: ModelToScore, level: float, models_dir: Path) -> Write:
     rows = scored_weeks(predict_after(mmm, frame), actual, model.trained_until, level)
     new = rows[pd.to_datetime(rows["week_start"]) > pd.Timestamp(model.run["last_week"])]
     new = new.assign(**{label: model.run[label] for label in LABELS})
-    both = pd.concat(
-        [frame_ for frame_ in (model.fit_rows, new) if not frame_.empty], ignore_index=True
-    )
+    rows = concat_rows([model.fit_rows, new], FORECAST_ACCURACY_COLUMNS)
     return slice_replacement(
-        FORECAST_ACCURACY,
-        FORECAST_ACCURACY_COLUMNS,
-        both if not both.empty else new,
-        {"run_id": model.run["run_id"]},
+        FORECAST_ACCURACY, FORECAST_ACCURACY_COLUMNS, rows, {"run_id": model.run["run_id"]}
     )

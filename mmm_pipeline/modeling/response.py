@@ -26,6 +26,21 @@ from mmm_pipeline.modeling.panel import GEO
 SAMPLE = "sample"
 
 
+def evenly_spaced(total: int, samples: int | None) -> np.ndarray:
+    """Which of ``total`` posterior draws to keep: ``samples`` of them, evenly spaced.
+
+    Evenly spaced rather than random, so every run keeps the same draws.
+
+    Returns
+    -------
+    numpy.ndarray
+        Draw indices: all of them when ``samples`` is None or not below ``total``.
+    """
+    if samples is None or samples >= total:
+        return np.arange(total)
+    return np.rint(np.linspace(0, total - 1, samples)).astype(int)
+
+
 @dataclass(frozen=True)
 class ResponseModel:
     """Posterior draws of every (geo, channel)'s steady-state weekly response.
@@ -65,9 +80,8 @@ class ResponseModel:
         rate = (draws("saturation_lam") / channel_scale.where(seen, 1.0)).where(seen, 0.0)
         rate = rate.transpose(SAMPLE, GEO, "channel")
         beta, rate = beta.values, rate.values
-        if samples is not None and samples < beta.shape[0]:
-            picked = np.rint(np.linspace(0, beta.shape[0] - 1, samples)).astype(int)
-            beta, rate = beta[picked], rate[picked]
+        picked = evenly_spaced(beta.shape[0], samples)
+        beta, rate = beta[picked], rate[picked]
         return cls(geos=geos, channels=channels, beta=beta, rate=rate)
 
     def contribution(self, spend: np.ndarray) -> np.ndarray:

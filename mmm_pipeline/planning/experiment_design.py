@@ -221,7 +221,7 @@ def _evaluate(
 
 
 def test_geos(inputs: SeriesTestInputs, c: int, step: float, level: float) -> list[int]:
-    """The geos (at most half) whose test makes the lift easiest to see, best first.
+    """The geos (at most half) whose test makes the lift easiest to see, in geo order.
 
     Returns
     -------

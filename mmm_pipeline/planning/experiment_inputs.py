@@ -1,7 +1,7 @@
 """What the experiment plan reads: models in force, their ROI, the optimizer's moves, tests.
 
 The warehouse is read first (:func:`read_plan_sources`), then the models are loaded and
-turned into :class:`~mmm_pipeline.planning.experiment_plan.SeriesTestInputs` with the
+turned into :class:`~mmm_pipeline.planning.experiment_design.SeriesTestInputs` with the
 connection closed, as the attribution and the budget plans do.
 """
 
@@ -17,6 +17,7 @@ from duckdb import DuckDBPyConnection
 from mmm_pipeline.marts import experiments
 from mmm_pipeline.modeling.horizons import cumulative_kernel
 from mmm_pipeline.modeling.panel import DATE, GEO, ModelPanel
+from mmm_pipeline.modeling.response import evenly_spaced
 from mmm_pipeline.modeling.runs import load_model
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.planning.all_series import read_models_in_force
@@ -114,9 +115,7 @@ def series_test_inputs(source: PlanSources, models_dir: Path | None) -> SeriesTe
     spend = frame.groupby(GEO)[channels].sum().reindex(geos, fill_value=0.0)
     weights = spend.stack().rename_axis([GEO, "channel"]).to_xarray()
     cumulative = cumulative_kernel(mmm, weights).sel(channel=channels).values
-    if cumulative.shape[0] > SAMPLES:  # the draws ResponseModel.from_mmm picked
-        picked = np.rint(np.linspace(0, cumulative.shape[0] - 1, SAMPLES)).astype(int)
-        cumulative = cumulative[picked]
+    cumulative = cumulative[evenly_spaced(cumulative.shape[0], SAMPLES)]  # as the response
     sigma = mmm.idata.posterior["y_sigma"].mean(("chain", "draw"))
     scale = mmm.idata.constant_data["target_scale"]
     noise = (sigma * scale).broadcast_like(scale).sel({GEO: geos}).values

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mmm_pipeline.modeling.posterior import interval
 from mmm_pipeline.planning.experiment_design import (
     SeriesTestInputs,
     best_design,
@@ -87,12 +88,6 @@ def bought_nationally(spend: pd.DataFrame, channels: list[str], geos: list[str])
         if float(shares.std().max()) < NATIONAL_SPREAD:
             national.add(channel)
     return frozenset(national)
-
-
-def _summary(draws: np.ndarray, level: float) -> tuple[float, float, float]:
-    tail = (1.0 - level) / 2.0
-    low, high = np.quantile(draws, [tail, 1.0 - tail])
-    return float(draws.mean()), float(low), float(high)
 
 
 @dataclass(frozen=True)
@@ -179,7 +174,7 @@ def series_experiment_plan(inputs: SeriesTestInputs, level: float) -> pd.DataFra
         for kind, geos, step in kinds:
             design = best_design(inputs, c, kind, geos, step, level)
             seen = design.seen
-            mean, low, high = _summary(seen.lift, level)
+            mean, low, high = interval(seen.lift, level)
             detect = (
                 f"power {seen.power:.0%} over {design.test_weeks} test weeks and "
                 f"{design.readout_weeks - design.test_weeks} weeks of carry-over"

@@ -22,7 +22,8 @@ from mmm_pipeline.modeling.forecasts import (
     accuracy_summary,
     coverage_shortfall,
 )
-from mmm_pipeline.modeling.runs import default_models_dir
+from mmm_pipeline.modeling.runs import default_models_dir, last_accepted
+from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.publish import has_table, publish
 from mmm_pipeline.settings import get_settings
 
@@ -96,13 +97,13 @@ def _summary_and_models_in_force(conn: DuckDBPyConnection) -> tuple[pd.DataFrame
     -------
     tuple of (pandas.DataFrame, list of str)
         :func:`accuracy_summary` of the table (empty before any fit) and the last accepted
-        run of each series.
+        run (:func:`~mmm_pipeline.modeling.runs.last_accepted`) of each series in it.
     """
     if not has_table(conn, FORECAST_ACCURACY):
         return pd.DataFrame(), []
-    rows = conn.execute(f"select * from {FORECAST_ACCURACY}").df()  # noqa: S608
-    in_force = conn.execute(
-        "select run_id from mmm.model_runs where status = 'accepted' qualify row_number() "
-        "over (partition by segment, outcome order by fitted_at desc) = 1"
-    ).fetchall()
-    return accuracy_summary(rows), [run_id for (run_id,) in in_force]
+    summary = accuracy_summary(conn.execute(f"select * from {FORECAST_ACCURACY}").df())  # noqa: S608
+    if summary.empty:
+        return summary, []
+    pairs = summary[["segment", "outcome"]].drop_duplicates().itertuples(index=False)
+    runs = [last_accepted(conn, Series(*pair)) for pair in pairs]
+    return summary, [run["run_id"] for run in runs if run is not None]
