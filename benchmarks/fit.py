@@ -10,7 +10,8 @@ fits, each in its own process so compile caches and peak memory are measured cle
   1000 draws, target_accept 0.8, ``cores`` = 2 on this machine and so 2 chains).
   The sampler is pinned to PyMC's NUTS: pymc 6.3 would pick nutpie by itself now that
   it is installed.
-- ``pymc`` and ``nutpie``: ``build_mmm`` (model.yaml) with a profile of
+- ``pymc`` and ``nutpie``: the model production fits (``model_build.build_model``:
+  model.yaml, the lift tests, the share prior and the return prior) with a profile of
   ``mmm_pipeline.modeling.panel_fit.PROFILES`` (``--profile``, default full), with that sampler.
 
 All fits are on the training weeks (the last 8 held out, as ``fit_panel`` does), with the
@@ -61,10 +62,10 @@ def _worker(args: argparse.Namespace) -> dict:
     from library_defaults import DEFAULT_SAMPLING, default_mmm
     from recovery import load_inputs
 
-    from mmm_pipeline.modeling.calibration import add_lift_tests
+    from mmm_pipeline.modeling.model_build import build_model
     from mmm_pipeline.modeling.panel import DATE, GEO, TARGET
-    from mmm_pipeline.modeling.panel_fit import PROFILES
-    from mmm_pipeline.modeling.specification import build_mmm, load_model_config
+    from mmm_pipeline.modeling.panel_fit import PROFILES, sampler_geometry
+    from mmm_pipeline.modeling.specification import load_model_config
 
     segment, outcome = args.series.split("/")
     panel, lift = load_inputs(args.warehouse, segment, outcome)
@@ -76,8 +77,15 @@ def _worker(args: argparse.Namespace) -> dict:
     if args.worker == "default":
         mmm = default_mmm(panel, config)
         sample_kwargs = dict(DEFAULT_SAMPLING)
-    else:
-        mmm = build_mmm(panel, config)
+        mmm.build_model(X, y)
+        usable = lift[lift["channel"].isin(panel.channels) & lift["geo"].isin(panel.geos)]
+        if not usable.empty:  # the library's own steady-state lift-test term
+            mmm.add_lift_test_measurements(
+                usable[["channel", "geo", "x", "delta_x", "delta_y", "sigma"]]
+            )
+        mmm.add_original_scale_contribution_variable(var=["channel_contribution", "y"])
+    else:  # the model production fits, built where production builds it
+        mmm = build_model(panel, train, lift, config).mmm
         profile = PROFILES[args.profile]
         sample_kwargs = {
             "chains": profile.chains,
@@ -87,16 +95,6 @@ def _worker(args: argparse.Namespace) -> dict:
             "target_accept": profile.target_accept,
             "nuts_sampler": args.worker,
         }
-    mmm.build_model(X, y)
-    usable = lift[lift["channel"].isin(panel.channels) & lift["geo"].isin(panel.geos)]
-    if args.worker == "default":  # the library's own steady-state lift-test term
-        if not usable.empty:
-            mmm.add_lift_test_measurements(
-                usable[["channel", "geo", "x", "delta_x", "delta_y", "sigma"]]
-            )
-    else:  # ours: with the in-window adstock ramp, as fit_panel does
-        add_lift_tests(mmm, usable, config.lift_tests)
-    mmm.add_original_scale_contribution_variable(var=["channel_contribution", "y"])
     started = time.perf_counter()
     idata = mmm.fit(X, y, random_seed=args.seed, progressbar=False, **sample_kwargs)
     wall = time.perf_counter() - started
@@ -116,6 +114,7 @@ def _worker(args: argparse.Namespace) -> dict:
         "median_ess_bulk": float(np.nanmedian(ess_values)),
         "max_rhat": float(max(float(rhat[v].max()) for v in rhat.data_vars)),
         "divergences": int(idata.sample_stats["diverging"].sum()),
+        **sampler_geometry(idata),
         "free_parameters": int(ess_values.size),
     }
 
@@ -161,8 +160,8 @@ def _table(results: list[dict]) -> str:
     lines = [
         "| variant | sampler | run | chains x draws | fit wall s | sampling s | min ESS | "
         "median ESS | min ESS/s (wall) | median ESS/s (wall) | max R-hat | divergences | "
-        "peak RSS MB |",
-        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "tree depth | steps/draw | step size | peak RSS MB |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
@@ -170,7 +169,8 @@ def _table(results: list[dict]) -> str:
             f"{r['fit_wall_s']:.0f} | {r['sampling_s']:.0f} | {r['min_ess_bulk']:.0f} | "
             f"{r['median_ess_bulk']:.0f} | {r['min_ess_bulk'] / r['fit_wall_s']:.2f} | "
             f"{r['median_ess_bulk'] / r['fit_wall_s']:.1f} | {r['max_rhat']:.3f} | "
-            f"{r['divergences']} | {r['peak_rss_mb']:.0f} |"
+            f"{r['divergences']} | {r['mean_tree_depth']:.1f} | {r['mean_leapfrog_steps']:.0f} | "
+            f"{r['step_size']:.3f} | {r['peak_rss_mb']:.0f} |"
         )
     return "\n".join(lines)
 

@@ -19,14 +19,11 @@ import pandas as pd
 import xarray as xr
 from pymc_marketing.mmm import MMM
 
-from mmm_pipeline.modeling.calibration import add_lift_tests
 from mmm_pipeline.modeling.forecasts import predict_after
+from mmm_pipeline.modeling.model_build import build_model
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
-from mmm_pipeline.modeling.posterior import MODEL_SCALE_CONTRIBUTION
 from mmm_pipeline.modeling.progress import Say, heartbeat, quiet
-from mmm_pipeline.modeling.roi_pooling import add_roi_pooling
-from mmm_pipeline.modeling.share_prior import add_share_prior
-from mmm_pipeline.modeling.specification import ModelConfig, build_mmm, load_model_config
+from mmm_pipeline.modeling.specification import ModelConfig, load_model_config
 
 
 @dataclass(frozen=True)
@@ -85,11 +82,41 @@ class FitOutcome:
     # The held-out weeks' predictive draws (date, geo, sample) and the last training week.
     holdout_draws: xr.DataArray | None = None
     trained_until: pd.Timestamp | None = None
+    # How hard NUTS worked (sampler_geometry): mean tree depth, steps per draw, step size.
+    geometry: dict[str, float] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
         """True when every gate passed."""
         return not self.reasons
+
+
+def sampler_geometry(idata: az.InferenceData) -> dict[str, float]:
+    """How hard NUTS worked: mean tree depth, leapfrog steps per draw and step size.
+
+    A well-conditioned posterior takes a handful of doublings per draw; hundreds of
+    leapfrog steps at a tiny step size say the geometry, not the data size, is what
+    costs the time (docs/model.md, the sampler's geometry).
+
+    Returns
+    -------
+    dict of str to float
+        ``mean_tree_depth``, ``mean_leapfrog_steps`` and ``step_size`` (the median over
+        chains of each chain's adapted step size), over the kept draws; NaN where the
+        sampler does not report one (nutpie calls the depth ``depth``, PyMC
+        ``tree_depth``).
+    """
+    stats = idata.sample_stats
+    depth = next((stats[name] for name in ("depth", "tree_depth") if name in stats), None)
+    steps = stats["n_steps"] if "n_steps" in stats else None
+    step_size = stats["step_size"] if "step_size" in stats else None
+    return {
+        "mean_tree_depth": float(depth.mean()) if depth is not None else float("nan"),
+        "mean_leapfrog_steps": float(steps.mean()) if steps is not None else float("nan"),
+        "step_size": (
+            float(step_size.mean("draw").median()) if step_size is not None else float("nan")
+        ),
+    }
 
 
 def _mape(actual: np.ndarray, predicted: np.ndarray) -> float | None:
@@ -126,22 +153,8 @@ def fit_panel(
     train, test = frame[frame[DATE] < cutoff], frame[frame[DATE] >= cutoff]
     trained_until = pd.Timestamp(train[DATE].max())
     config = config or load_model_config()
-    mmm = build_mmm(panel, config)
-    mmm.build_model(train.drop(columns=[TARGET]), train[TARGET])
-    usable = lift[lift["channel"].isin(panel.channels) & lift["geo"].isin(panel.geos)]
-    add_lift_tests(mmm, usable, config.lift_tests)
-    if config.media_prior.from_tracking_data and config.media_prior.applies_to != "effect":
-        add_share_prior(
-            mmm,
-            panel.prior_shares,
-            config.media_prior.contribution_sigma,
-            panel.prior_share_sigmas,
-        )
-    if config.roi_pooling.enabled:
-        spend = train[panel.channels].sum().to_dict()
-        shares = panel.prior_shares if config.media_prior.from_tracking_data else {}
-        add_roi_pooling(mmm, spend, float(train[TARGET].sum()), config.roi_pooling.sigma, shares)
-    mmm.add_original_scale_contribution_variable(var=[MODEL_SCALE_CONTRIBUTION, "y"])
+    built = build_model(panel, train, lift, config)
+    mmm, usable = built.mmm, built.lift
     label = (
         f"sampling {profile.chains} chains x ({profile.tune} tune + {profile.draws} draws) "
         f"with {profile.nuts_sampler}: {len(panel.geos)} geos, {len(dates)} weeks, "
@@ -170,8 +183,9 @@ def fit_panel(
         divergences=int(idata.sample_stats["diverging"].sum()),
         holdout_mape=None,
         naive_mape=None,
-        lift=usable.reset_index(drop=True),
+        lift=usable,
         trained_until=trained_until,
+        geometry=sampler_geometry(idata),
     )
     if not test.empty:
         say(f"forecasting the {holdout_weeks} held-out weeks")
