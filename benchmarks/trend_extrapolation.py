@@ -28,6 +28,7 @@ from benchmarks.recovery import load_inputs
 from mmm_pipeline.modeling.forecasts import predict_after
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET
 from mmm_pipeline.modeling.panel_fit import PROFILES, fit_panel
+from mmm_pipeline.modeling.runs import load_model_file
 from mmm_pipeline.modeling.trend import TrainingScaledTrendEffect
 
 
@@ -65,7 +66,7 @@ def main() -> None:
             scores = {}
             for name, effect in (("library", library_effect), ("ours", ours)):
                 TrainingScaledTrendEffect.create_effect = effect
-                scores[name] = _scores(MMM.load(path), panel.frame, args.holdout)
+                scores[name] = _scores(load_model_file(path), panel.frame, args.holdout)
             TrainingScaledTrendEffect.create_effect = ours
         (lm, lb), (om, ob) = scores["library"], scores["ours"]
         print(f"| {folder.name} | {args.holdout} | {lm:.1%} | {om:.1%} | {lb:+.1%} | {ob:+.1%} |")

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 from duckdb import DuckDBPyConnection
+from pymc_marketing.data.idata.io import load_idata
 from pymc_marketing.mmm import MMM
 
 # Registers the trend our models are built with, so that saved models load.
 import mmm_pipeline.modeling.trend  # noqa: F401
+from mmm_pipeline.modeling.scaled_controls import SCALING_ATTR, ScaledControlsMMM
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.publish import Write, has_table, ledger_append
 from mmm_pipeline.safe_paths import OutsideBaseFolder, inside
@@ -70,6 +72,11 @@ MODEL_RUNS_COLUMNS = {
     "input_fingerprint": "VARCHAR",
     "input_parts": "VARCHAR",
     "fit_reason": "VARCHAR",
+    # How hard the sampler worked (panel_fit.sampler_geometry): a posterior that is hard
+    # to move through shows as deep trees of many leapfrog steps at a small step size.
+    "mean_tree_depth": "DOUBLE",
+    "mean_leapfrog_steps": "DOUBLE",
+    "step_size": "DOUBLE",
 }
 
 
@@ -158,14 +165,30 @@ def load_model(run: dict, models_dir: Path | None = None) -> MMM:
 
     Loading through here makes sure the components our models are built from
     (:class:`~mmm_pipeline.modeling.trend.TrainingScaledTrendEffect`) are registered
-    with pymc-marketing's serializer first.
+    with pymc-marketing's serializer first, and that a model fitted on scaled controls
+    is rebuilt as one (:class:`ScaledControlsMMM`; models saved before that load as
+    plain ``MMM``).
 
     Returns
     -------
     MMM
         The fitted model, rebuilt on its training data.
     """
-    return MMM.load(str(model_file(run, models_dir)))
+    return load_model_file(model_file(run, models_dir))
+
+
+def load_model_file(path: Path) -> MMM:
+    """The model saved at ``path``, as the class it was fitted as.
+
+    Returns
+    -------
+    MMM
+        A :class:`ScaledControlsMMM` when the file says its controls were scaled, else a
+        plain ``MMM``; rebuilt on its training data.
+    """
+    idata = load_idata(str(path))
+    fitted_as = ScaledControlsMMM if idata.attrs.get(SCALING_ATTR) else MMM
+    return fitted_as.load_from_idata(idata)
 
 
 def model_file(run: dict, models_dir: Path | None = None) -> Path:

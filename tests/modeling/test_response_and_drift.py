@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.attribution.demand import model_frame
 from mmm_pipeline.modeling.drift import drift_message, trailing_misses
 from mmm_pipeline.modeling.panel import ModelPanel, build_panel
 from mmm_pipeline.modeling.posterior import contribution_draws
 from mmm_pipeline.modeling.response import ResponseModel
-from mmm_pipeline.modeling.runs import last_accepted
+from mmm_pipeline.modeling.runs import last_accepted, load_model_file
 from mmm_pipeline.modeling.series import Series
 
 
@@ -24,7 +23,7 @@ def test_the_steady_state_response_is_the_models_own_prediction_of_held_spend(
         .execute("select artifact_path from mmm.model_runs where status = 'accepted'")
         .fetchall()[0][0]
     )
-    mmm = MMM.load(path)
+    mmm = load_model_file(path)
     response = ResponseModel.from_mmm(mmm)
     held = np.array([[900.0, 300.0], [400.0, 1200.0]])  # (geo, channel), weekly
     # Held for longer than the adstock window, so the last week is at steady state.
@@ -58,7 +57,7 @@ def test_the_steady_state_response_is_the_models_own_prediction_of_held_spend(
 def test_actuals_leaving_the_predictive_interval_ask_for_a_rebuild(fitted: dict) -> None:
     conn = fitted["conn"]
     run = last_accepted(conn, Series("self_serve", "signup"))
-    mmm = MMM.load(run["artifact_path"])
+    mmm = load_model_file(run["artifact_path"])
     panel = build_panel(conn, "self_serve", "signup")
     last = panel.frame["date"].max()
     assert drift_message(mmm, panel, model_frame(panel, mmm), last, 0.9) == ""

@@ -7,9 +7,8 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
-from pymc_marketing.mmm import MMM
 
-from mmm_pipeline.modeling.runs import last_accepted
+from mmm_pipeline.modeling.runs import last_accepted, load_model_file
 from mmm_pipeline.modeling.series import Series
 from tests.fitted_model import (
     GEOS,
@@ -112,7 +111,7 @@ def test_the_saved_model_loads_back_to_the_same_posterior(fitted: dict) -> None:
         .fetchall()[0][0]
     )
     assert Path(path).is_relative_to(fitted["root"] / "models")
-    loaded = MMM.load(path)
+    loaded = load_model_file(path)
     published = (
         fitted["conn"]
         .execute(
