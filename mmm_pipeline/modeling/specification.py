@@ -26,6 +26,8 @@ from pymc_marketing.mmm.scaling import DataDerivedScaling
 from mmm_pipeline.modeling.carryover import build_adstock, window
 from mmm_pipeline.modeling.media_priors import log_effect_centres
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
+from mmm_pipeline.modeling.pooling import pooled_as_geos_allow
+from mmm_pipeline.modeling.scaled_controls import ScaledControlsMMM
 from mmm_pipeline.modeling.trend import TrainingScaledTrendEffect
 
 DEFAULT_CONFIG = Path(__file__).with_name("model.yaml")
@@ -127,6 +129,8 @@ class ModelConfig(_Strict):
     saturation: str = "logistic"
     yearly_fourier_order: int = 2
     trend: TrendConfig = TrendConfig()
+    # Fewer geos than this: a prior pooled across geos is shared by them (pooling.py).
+    partial_pooling_min_geos: int = 4
     priors: dict[str, dict] = {}
 
     def prior_objects(self) -> dict[str, Prior]:
@@ -160,10 +164,11 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
     Returns
     -------
     pymc_marketing.mmm.MMM
-        A geo-panel MMM on the panel's channels and controls, with the configured
-        adstock and window, logistic saturation, yearly seasonality, a piecewise-linear
-        trend per geo, per-geo max scaling and the configured priors (centred on the tracking
-        shares where configured).
+        A geo-panel MMM on the panel's channels and controls (scaled per geo,
+        scaled_controls.py), with the configured adstock and window, logistic
+        saturation, yearly seasonality, a piecewise-linear trend per geo, per-geo max
+        scaling and the configured priors (centred on the tracking shares where
+        configured, pooled across geos only where there are geos enough, pooling.py).
 
     Raises
     ------
@@ -174,7 +179,7 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
     if config.saturation != "logistic":
         raise ValueError(f"saturation {config.saturation!r} is not supported; use 'logistic'")
     per_geo = DataDerivedScaling(method="max", dims=())
-    mmm = MMM(
+    mmm = ScaledControlsMMM(
         date_column=DATE,
         channel_columns=panel.channels,
         target_column=TARGET,
@@ -186,7 +191,9 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
         yearly_seasonality=config.yearly_fourier_order or None,
         control_columns=panel.controls or None,
         scaling={"target": per_geo, "channel": per_geo},
-        model_config=_with_media_prior(config, panel),
+        model_config=pooled_as_geos_allow(
+            _with_media_prior(config, panel), len(panel.geos), config.partial_pooling_min_geos
+        ),
     )
     mmm.add_mu_effect(
         TrainingScaledTrendEffect(
