@@ -21,6 +21,8 @@ error and the coverage. It is a benchmark, not a test: a full run takes hours.
     .venv/bin/python benchmarks/recovery.py --scenario held-out-shape --model defaults
     # a held-out family's one segment: demo requests, then pipeline through the funnel
     .venv/bin/python benchmarks/recovery.py --scenario heldout-b2b --segment sales_led
+    # the public generator's presets (PyMC Labs' mmm-param-recovery), next to the defaults
+    .venv/bin/python benchmarks/recovery.py --scenario public-small --seeds 11 12 --model both
     # everything (full profile, every scenario and series): hours on 2 cores
     .venv/bin/python benchmarks/recovery.py --all-series
 
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -76,6 +79,9 @@ class Scenario:
     lift_tests: int | None = None
     # A family of the independent generator (benchmarks/heldout) instead of `mmm simulate`.
     family: str | None = None
+    # A preset of the public generator (../shared/benchmark-data/param-recovery): its
+    # landing zone as delivered, one folder per seed.
+    preset: str | None = None
 
     def simulate_options(self) -> list[str]:
         """The ``mmm simulate`` flags of this scenario, seed and folder aside."""
@@ -105,8 +111,52 @@ SCENARIOS = {
         Scenario("heldout-aggregate-1geo", 1, 104, family="aggregate-1geo"),
         Scenario("heldout-aggregate-2geo", 2, 131, family="aggregate-2geo"),
         Scenario("heldout-aggregate-8geo", 8, 156, family="aggregate-8geo"),
+        # PyMC Labs' mmm-param-recovery presets, the data of their pymc-marketing vs
+        # Meridian comparison: money outcomes, amount controls, no clicks or survey.
+        # Seeds 11 and 12 are delivered.
+        Scenario("public-small", 1, 104, preset="small_business"),
+        Scenario("public-growing", 2, 131, preset="growing_business"),
+        Scenario("public-medium", 8, 156, preset="medium_business"),
     )
 }
+PUBLIC_PRESETS = REPO_ROOT.parent / "shared" / "benchmark-data" / "param-recovery"
+
+
+def _copy_preset(preset: str, seed: int, landing: Path) -> None:
+    """Copy a public preset's landing zone and write its truth as ``ground_truth.json``.
+
+    The preset's truth is per week-ending Sunday, geo and channel; ours is per Monday
+    week start (the marts' ``date_trunc('week', ...)``), segment, outcome and channel.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the preset was not delivered with that seed.
+    """
+    source = PUBLIC_PRESETS / f"{preset}-seed{seed}"
+    if not source.is_dir():
+        delivered = sorted(p.name for p in PUBLIC_PRESETS.glob(f"{preset}-seed*"))
+        raise FileNotFoundError(f"{source} not found; delivered: {', '.join(delivered)}")
+    shutil.copytree(source / "landing", landing, dirs_exist_ok=True)
+    truth = json.loads((source / "truth.json").read_text())
+    weekly = pd.DataFrame(truth["weekly"])
+    week_start = pd.to_datetime(weekly["date"]).dt.to_period("W-SUN").dt.start_time
+    contributions = pd.DataFrame(
+        {
+            "segment": truth["segment"],
+            "outcome": truth["outcome"],
+            "week_start": week_start.dt.strftime("%Y-%m-%d"),
+            "geo": weekly["geo"],
+            "channel": weekly["channel"],
+            "conversions": weekly["contribution"],
+        }
+    )
+    ground_truth = {
+        "source": f"mmm-param-recovery {preset}, seed {seed}",
+        "series": [{"segment": truth["segment"], "outcome": truth["outcome"]}],
+        "contributions": contributions.to_dict("records"),
+    }
+    (landing / "ground_truth.json").write_text(json.dumps(ground_truth))
 
 
 def _use_true_lifts(landing: Path) -> None:
@@ -142,7 +192,9 @@ def build_warehouse(workdir: Path, scenario: Scenario, seed: int, true_lifts: bo
         "DAGSTER_HOME": str(folder / "dagster_home"),
     }
     (folder / "dagster_home").mkdir(exist_ok=True)
-    if scenario.family is not None:
+    if scenario.preset is not None:
+        _copy_preset(scenario.preset, seed, landing)
+    elif scenario.family is not None:
         from heldout import generate
 
         generate(scenario.family, seed, landing)
@@ -268,7 +320,7 @@ def run_one(
     ``upstream_fits`` holds this run's fits by (segment, outcome); a downstream series
     takes its funnel prior from its upstream one there, and its own fit is added.
     """
-    from mmm_pipeline.modeling.panel_fit import PROFILES, fit_panel
+    from mmm_pipeline.modeling.panel_fit import PROFILES, fit_panel, sampler_geometry
 
     upstream_fits = {} if upstream_fits is None else upstream_fits
     panel, lift = load_inputs(folder / "warehouse.duckdb", segment, outcome_name)
@@ -288,6 +340,7 @@ def run_one(
         "max_rhat": outcome.max_rhat,
         "min_ess": outcome.min_ess,
         "divergences": outcome.divergences,
+        **sampler_geometry(outcome.mmm.idata),
         "holdout_mape": outcome.holdout_mape,
         "gate_reasons": outcome.reasons,
         "lift_tests": len(lift),
@@ -307,6 +360,7 @@ def run_defaults(folder: Path, segment: str, outcome_name: str, seed: int) -> di
     from library_defaults import DEFAULT_SAMPLING, default_mmm
 
     from mmm_pipeline.modeling.panel import DATE, TARGET
+    from mmm_pipeline.modeling.panel_fit import sampler_geometry
     from mmm_pipeline.modeling.specification import load_model_config
 
     panel, _lift_tests_unused = load_inputs(folder / "warehouse.duckdb", segment, outcome_name)
@@ -337,6 +391,7 @@ def run_defaults(folder: Path, segment: str, outcome_name: str, seed: int) -> di
         "max_rhat": float(summary["r_hat"].max()),
         "min_ess": float(summary["ess_bulk"].min()),
         "divergences": int(idata.sample_stats["diverging"].sum()),
+        **sampler_geometry(idata),
         "holdout_mape": None,
         "gate_reasons": [],
         "lift_tests": 0,
@@ -368,22 +423,23 @@ def _markdown_channels(result: dict) -> str:
 def _markdown_summary(results: list[dict]) -> str:
     lines = [
         "| run | series | model | fit s | median rel. error | worst rel. error | "
-        "90% coverage | R-hat | gates |",
-        "|---|---|---|---:|---:|---:|---:|---:|---|",
+        "90% coverage | R-hat | tree depth | steps/draw | gates |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         gates = "pass" if not r["gate_reasons"] else "; ".join(r["gate_reasons"])
         lines.append(
             f"| {r['folder']} | {r['series']} | {r['profile']} | {r['fit_seconds']} | "
             f"{r['median_rel_error']:.0%} | {r['max_rel_error']:.0%} | {r['coverage']} | "
-            f"{r['max_rhat']:.3f} | {gates} |"
+            f"{r['max_rhat']:.3f} | {r['mean_tree_depth']:.1f} | "
+            f"{r['mean_leapfrog_steps']:.0f} | {gates} |"
         )
     return "\n".join(lines)
 
 
 def _series_of(folder: Path, scenario: Scenario, default: tuple) -> tuple:
     """The series to fit: every series a held-out family delivers, else ``default``."""
-    if scenario.family is None:
+    if scenario.family is None and scenario.preset is None:
         return default
     truth = json.loads((folder / "landing" / "ground_truth.json").read_text())
     return tuple((s["segment"], s["outcome"]) for s in truth["series"])

@@ -234,6 +234,7 @@ def _fit_once(
         "max_rhat": outcome.max_rhat,
         "min_ess": outcome.min_ess,
         "divergences": outcome.divergences,
+        **outcome.geometry,
         "holdout_mape": outcome.holdout_mape,
         "artifact_path": str(path),
         "reasons": "; ".join(outcome.reasons),
