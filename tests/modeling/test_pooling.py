@@ -20,9 +20,7 @@ PLAIN = Prior("Normal", mu=0.5, sigma=0.25, dims="geo")
 
 def test_with_few_geos_each_hierarchy_becomes_one_value_the_geos_share() -> None:
     priors = pooled_as_geos_allow({"beta": HIERARCHY, "noise": NOISE, "icpt": PLAIN}, 2, 4)
-    assert priors["beta"] == Prior(
-        "Normal", mu=-3.5, sigma=1.25, dims="channel", transform="exp"
-    )
+    assert priors["beta"] == Prior("Normal", mu=-3.5, sigma=1.25, dims="channel", transform="exp")
     # Not hierarchies over geos: a per-geo noise scale, a plain per-geo prior.
     assert priors["noise"] is NOISE
     assert priors["icpt"] is PLAIN

@@ -65,8 +65,10 @@ def test_new_weeks_are_read_on_the_training_scale() -> None:
 
 @pytest.fixture(scope="module")
 def fitted_with_amounts():
-    """A short fit of one channel and an event control in the hundreds, as the public
-    benchmark presets deliver their controls."""
+    """A short fit of one channel and an event control in the hundreds.
+
+    The public benchmark presets deliver controls of that size.
+    """
     rng = np.random.default_rng(3)
     dates = pd.date_range("2023-01-02", periods=WEEKS, freq="7D")
     spend = rng.uniform(500, 1500, WEEKS) * (rng.random(WEEKS) > 0.2)
@@ -81,7 +83,7 @@ def fitted_with_amounts():
 
 
 def test_an_amount_control_is_fitted_on_a_unit_scale_and_recovered(fitted_with_amounts) -> None:
-    panel, outcome, event = fitted_with_amounts
+    _panel, outcome, event = fitted_with_amounts
     control_data = outcome.mmm.model["control_data"].get_value()
     assert np.abs(control_data).max() == pytest.approx(1.0)
     # Effect at the largest event, in units of the peak week: 0.8 x max event / max y.
