@@ -78,7 +78,8 @@ def summed_contribution_at(model, frame: pd.DataFrame, point: dict) -> dict[str,
     maximum outcome, so the prior terms of share_prior.py and roi_pooling.py are checked
     against an independent reading of what they measure.
     """
-    (at_values,) = model.replace_rvs_by_values([model["channel_contribution"].values])
+    contribution = model["channel_contribution"].transpose("date", "geo", "channel")
+    (at_values,) = model.replace_rvs_by_values([contribution.values])
     scaled = model.compile_fn(at_values, inputs=model.value_vars, on_unused_input="ignore")(point)
     scale = frame.groupby("geo", sort=False)["y"].max()
     scale = scale.reindex(list(model.coords["geo"])).to_numpy()

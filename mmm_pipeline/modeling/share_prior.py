@@ -22,21 +22,29 @@ import pymc as pm
 import pytensor.tensor as pt
 from pymc_marketing.mmm import MMM
 
+from mmm_pipeline.modeling.panel import DATE, GEO
 from mmm_pipeline.modeling.posterior import MODEL_SCALE_CONTRIBUTION
 
 SHARE_PRIOR = "media_share_prior"
 
 
-def _tensor(mmm: MMM, name: str) -> pt.TensorVariable:
-    """A model variable as a plain tensor (pymc-marketing 1.3 keeps some as xtensors).
+def _tensor(mmm: MMM, name: str, dims: tuple[str, ...] = ()) -> pt.TensorVariable:
+    """A model variable as a plain tensor, its axes in the order ``dims`` names.
+
+    pymc-marketing 1.3 keeps some variables as xtensors whose axis order follows their
+    inputs: with a media effect shared by the geos (pooling.py) the contributions come
+    out as (date, channel, geo), so positions are only meaningful after a transpose.
 
     Returns
     -------
     pytensor.tensor.TensorVariable
-        The xtensor's ``values``, or the variable itself when it is already plain.
+        The xtensor transposed to ``dims`` (when given) and its ``values``; the variable
+        itself when it is already plain.
     """
     variable = mmm.model[name]
-    return variable.values if hasattr(variable, "values") else variable
+    if not hasattr(variable, "values"):
+        return variable
+    return (variable.transpose(*dims) if dims else variable).values
 
 
 def summed_contribution(mmm: MMM) -> pt.TensorVariable:
@@ -49,8 +57,8 @@ def summed_contribution(mmm: MMM) -> pt.TensorVariable:
     pytensor.tensor.TensorVariable
         Shape (channel,), in the model's channel order.
     """
-    scale = _tensor(mmm, "target_scale")
-    per_geo = _tensor(mmm, MODEL_SCALE_CONTRIBUTION).sum(axis=0)
+    scale = _tensor(mmm, "target_scale", (GEO,))
+    per_geo = _tensor(mmm, MODEL_SCALE_CONTRIBUTION, (DATE, GEO, "channel")).sum(axis=0)
     return (per_geo * scale[:, None]).sum(axis=0)
 
 
