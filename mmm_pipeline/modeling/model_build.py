@@ -18,6 +18,7 @@ from mmm_pipeline.modeling.calibration import add_lift_tests
 from mmm_pipeline.modeling.panel import TARGET, ModelPanel
 from mmm_pipeline.modeling.posterior import MODEL_SCALE_CONTRIBUTION
 from mmm_pipeline.modeling.roi_pooling import add_roi_pooling
+from mmm_pipeline.modeling.saturation import ReferenceLogisticSaturation
 from mmm_pipeline.modeling.share_prior import add_share_prior
 from mmm_pipeline.modeling.specification import ModelConfig, build_mmm
 
@@ -46,6 +47,8 @@ def build_model(
     """
     mmm = build_mmm(panel, config)
     mmm.build_model(train.drop(columns=[TARGET]), train[TARGET])
+    if isinstance(mmm.saturation, ReferenceLogisticSaturation):
+        mmm.saturation.add_ceiling(mmm.model)
     usable = lift[lift["channel"].isin(panel.channels) & lift["geo"].isin(panel.geos)]
     usable = usable.reset_index(drop=True)
     add_lift_tests(mmm, usable, config.lift_tests)

@@ -20,13 +20,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 from pymc_extras.deserialize import deserialize
 from pymc_extras.prior import Prior
-from pymc_marketing.mmm import MMM, LinearTrend, LogisticSaturation
+from pymc_marketing.mmm import MMM, LinearTrend
 from pymc_marketing.mmm.scaling import DataDerivedScaling
 
 from mmm_pipeline.modeling.carryover import build_adstock, window
 from mmm_pipeline.modeling.media_priors import log_effect_centres
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 from mmm_pipeline.modeling.pooling import pooled_as_geos_allow
+from mmm_pipeline.modeling.saturation import reference_saturation
 from mmm_pipeline.modeling.scaled_controls import ScaledControlsMMM
 from mmm_pipeline.modeling.trend import TrainingScaledTrendEffect
 
@@ -179,6 +180,10 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
     if config.saturation != "logistic":
         raise ValueError(f"saturation {config.saturation!r} is not supported; use 'logistic'")
     per_geo = DataDerivedScaling(method="max", dims=())
+    priors = pooled_as_geos_allow(
+        _with_media_prior(config, panel), len(panel.geos), config.partial_pooling_min_geos
+    )
+    saturation, priors = reference_saturation(priors, panel.frame, panel.channels, GEO)
     mmm = ScaledControlsMMM(
         date_column=DATE,
         channel_columns=panel.channels,
@@ -187,13 +192,11 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
         adstock=build_adstock(
             config.adstock.form, config.adstock.window(panel.outcome), config.adstock.delay_sigma
         ),
-        saturation=LogisticSaturation(),
+        saturation=saturation,
         yearly_seasonality=config.yearly_fourier_order or None,
         control_columns=panel.controls or None,
         scaling={"target": per_geo, "channel": per_geo},
-        model_config=pooled_as_geos_allow(
-            _with_media_prior(config, panel), len(panel.geos), config.partial_pooling_min_geos
-        ),
+        model_config=priors,
     )
     mmm.add_mu_effect(
         TrainingScaledTrendEffect(
