@@ -8,10 +8,21 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pymc_extras.prior import Prior
 
 from mmm_pipeline.modeling.panel import DATE, ModelPanel
 from mmm_pipeline.modeling.panel_fit import FitOutcome, SamplingProfile
 from mmm_pipeline.modeling.posterior import CONTRIBUTION
+
+# model.yaml's media effect: log-normal, pooled across geos, non-centred.
+POOLED_EFFECT = Prior(
+    "Normal",
+    mu=Prior("Normal", mu=-3.5, sigma=1.25, dims="channel"),
+    sigma=Prior("HalfNormal", sigma=0.3),
+    dims=("geo", "channel"),
+    centered=False,
+    transform="exp",
+)
 
 TINY = SamplingProfile(
     chains=2, draws=150, tune=150, target_accept=0.9, max_rhat=1.1, min_ess=50, max_divergences=20

@@ -101,6 +101,21 @@ class ReferenceLogisticSaturation(SaturationTransformation):
         return super().to_dict() | {"reference": self.reference}
 
 
+def curvature_prior_mean(priors: dict[str, Prior]) -> float:
+    """The prior mean of the curvature ``lam``: a Gamma's ``alpha / beta``, else 3.
+
+    Returns
+    -------
+    float
+        The mean of the configured Gamma prior on ``saturation_lam``; 3 (the default
+        Gamma(3, 1)'s) for any other prior.
+    """
+    lam = priors.get(LAM)
+    if lam is None or lam.distribution != "Gamma" or not {"alpha", "beta"} <= set(lam.parameters):
+        return 3.0
+    return float(lam.parameters["alpha"] / lam.parameters["beta"])
+
+
 def _channel_dims(prior: Prior) -> bool:
     dims = prior.dims if isinstance(prior.dims, tuple) else (prior.dims,)
     return dims == ("channel",)
@@ -158,14 +173,8 @@ def reference_saturation(
     from pymc_marketing.mmm import LogisticSaturation
 
     ceiling = priors.get(CEILING)
-    lam = priors.get(LAM)
-    lam_mean = (
-        lam.parameters["alpha"] / lam.parameters["beta"]
-        if lam is not None and lam.distribution == "Gamma"
-        else 3.0
-    )
     reference = reference_spend(frame, channels, geo)
-    shift = np.log(np.tanh(lam_mean * np.asarray(reference) / 2.0))
+    shift = np.log(np.tanh(curvature_prior_mean(priors) * np.asarray(reference) / 2.0))
     effect = None if ceiling is None else _effect_prior(ceiling, shift)
     if effect is None:
         return LogisticSaturation(), priors

@@ -27,7 +27,7 @@ from mmm_pipeline.modeling.carryover import build_adstock, window
 from mmm_pipeline.modeling.media_priors import log_effect_centres
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 from mmm_pipeline.modeling.pooling import pooled_as_geos_allow
-from mmm_pipeline.modeling.saturation import reference_saturation
+from mmm_pipeline.modeling.saturation import curvature_prior_mean, reference_saturation
 from mmm_pipeline.modeling.scaled_controls import ScaledControlsMMM
 from mmm_pipeline.modeling.trend import TrainingScaledTrendEffect
 
@@ -274,12 +274,7 @@ def _with_media_prior(config: ModelConfig, panel: ModelPanel) -> dict[str, Prior
     ):
         return priors
     default = beta.parameters["mu"].parameters
-    lam = priors.get("saturation_lam")
-    lam_mean = (
-        lam.parameters["alpha"] / lam.parameters["beta"]
-        if lam is not None and {"alpha", "beta"} <= set(lam.parameters)
-        else 3.0
-    )
+    lam_mean = curvature_prior_mean(priors)
     centres = log_effect_centres(panel.frame, panel.prior_shares, lam_mean, TARGET, GEO)
     mu = np.array([centres.get(c, default["mu"]) for c in panel.channels])
     sigma = np.array(

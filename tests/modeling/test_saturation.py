@@ -17,15 +17,8 @@ from mmm_pipeline.modeling.saturation import (
     reference_saturation,
     reference_spend,
 )
+from tests.helpers import POOLED_EFFECT
 
-POOLED = Prior(
-    "Normal",
-    mu=Prior("Normal", mu=-3.5, sigma=1.25, dims="channel"),
-    sigma=Prior("HalfNormal", sigma=0.3),
-    dims=("geo", "channel"),
-    centered=False,
-    transform="exp",
-)
 LAM = Prior("Gamma", alpha=3, beta=1, dims="channel")
 
 
@@ -67,7 +60,7 @@ def test_the_curve_is_logistic_saturation_with_the_ceiling_it_implies() -> None:
 def test_the_ceilings_prior_moves_to_the_effect_at_the_curvatures_prior_mean() -> None:
     frame = _frame()
     saturation, priors = reference_saturation(
-        {CEILING: POOLED, "saturation_lam": LAM}, frame, ["tv"], "geo"
+        {CEILING: POOLED_EFFECT, "saturation_lam": LAM}, frame, ["tv"], "geo"
     )
     assert isinstance(saturation, ReferenceLogisticSaturation)
     assert CEILING not in priors
