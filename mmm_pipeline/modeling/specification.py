@@ -67,7 +67,12 @@ class AdstockConfig(_Strict):
 
 
 class TrendConfig(_Strict):
-    """Piecewise-linear trend per geo."""
+    """Piecewise-linear trend per geo.
+
+    Each change of slope is Normal with sd ``changepoint_scale * sqrt(2)``: the variance
+    of the Laplace of scale ``changepoint_scale`` that pymc-marketing defaults to, without
+    its kink at zero.
+    """
 
     changepoints: int = 2
     changepoint_scale: float = 0.1
@@ -204,10 +209,13 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
                 n_changepoints=config.trend.changepoints,
                 dims=(GEO,),
                 priors={
+                    # Normal, not pymc-marketing's Laplace: the Laplace's kink at
+                    # zero, where most slope changes sit, held NUTS to small steps
+                    # (docs/notes/model-recovery.md, section 16). Same variance.
                     "delta": Prior(
-                        "Laplace",
+                        "Normal",
                         mu=0,
-                        b=config.trend.changepoint_scale,
+                        sigma=config.trend.changepoint_scale * 2**0.5,
                         dims=(GEO, "changepoint"),
                     )
                 },
