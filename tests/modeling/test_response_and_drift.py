@@ -8,6 +8,7 @@ import pytest
 
 from mmm_pipeline.attribution.demand import model_frame
 from mmm_pipeline.modeling.drift import drift_message, trailing_misses
+from mmm_pipeline.modeling.forecasts import predict_after
 from mmm_pipeline.modeling.panel import ModelPanel, build_panel
 from mmm_pipeline.modeling.posterior import contribution_draws
 from mmm_pipeline.modeling.response import ResponseModel
@@ -62,11 +63,18 @@ def test_actuals_leaving_the_predictive_interval_ask_for_a_rebuild(fitted: dict)
     last = panel.frame["date"].max()
     assert drift_message(mmm, panel, model_frame(panel, mmm), last, 0.9) == ""
 
+    # Four more weeks with the last four's spend, their actuals at what the model expects
+    # of them (a copy of the last four's actuals carries their noise, which can sit at
+    # the edge of a 90% interval), or at a multiple of it.
+    recent = panel.frame[panel.frame["date"] > last - pd.Timedelta(weeks=4)].copy()
+    recent["date"] = recent["date"] + pd.Timedelta(weeks=4)
+    expected = predict_after(mmm, recent.drop(columns=["y"])).mean("sample")
+    expected = expected.to_dataframe("expected").reset_index()
+    recent = recent.merge(expected, on=["date", "geo"])
+
     def extended(factor: float) -> ModelPanel:
-        recent = panel.frame[panel.frame["date"] > last - pd.Timedelta(weeks=4)].copy()
-        recent["date"] = recent["date"] + pd.Timedelta(weeks=4)
-        recent["y"] = recent["y"] * factor
-        frame = pd.concat([panel.frame, recent], ignore_index=True)
+        weeks = recent.assign(y=recent["expected"] * factor).drop(columns=["expected"])
+        frame = pd.concat([panel.frame, weeks], ignore_index=True)
         return ModelPanel(panel.segment, panel.outcome, frame, panel.channels, panel.controls)
 
     steady = extended(1.0)
