@@ -128,8 +128,8 @@ def _effect_prior(ceiling: Prior, shift: np.ndarray) -> Prior | None:
     -------
     pymc_extras.prior.Prior or None
         A log-normal on the channel's effect at its reference spend; None when the
-        ceiling's prior is not a per-channel log-normal, or a pooled one whose upper
-        level is per channel.
+        ceiling's prior is neither a per-channel log-normal nor one pooled across geos
+        whose upper level is a per-channel (or scalar) Normal.
     """
     if ceiling.distribution != "Normal" or ceiling.transform != "exp":
         return None
@@ -137,8 +137,9 @@ def _effect_prior(ceiling: Prior, shift: np.ndarray) -> Prior | None:
     if isinstance(mu, Prior):
         if mu.distribution != "Normal" or not (_channel_dims(mu) or not mu.dims):
             return None
-        centre = Prior("Normal", **(mu.parameters | {"mu": mu.parameters["mu"] + shift}))
-        centre.dims = ("channel",)
+        centre = Prior(
+            "Normal", **(mu.parameters | {"mu": mu.parameters["mu"] + shift}), dims="channel"
+        )
         return Prior(
             "Normal",
             **(ceiling.parameters | {"mu": centre}),
