@@ -24,6 +24,7 @@ from pymc_marketing.mmm import MMM, LinearTrend
 from pymc_marketing.mmm.scaling import DataDerivedScaling
 
 from mmm_pipeline.modeling.carryover import build_adstock, window
+from mmm_pipeline.modeling.centred_level import CentredLevelEffect
 from mmm_pipeline.modeling.media_priors import log_effect_centres
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 from mmm_pipeline.modeling.pooling import pooled_as_geos_allow
@@ -172,8 +173,9 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
     pymc_marketing.mmm.MMM
         A geo-panel MMM on the panel's channels and controls (scaled per geo,
         scaled_controls.py), with the configured adstock and window, logistic
-        saturation, yearly seasonality, a piecewise-linear trend per geo, per-geo max
-        scaling and the configured priors (centred on the tracking shares where
+        saturation, yearly seasonality, a piecewise-linear trend per geo, the intercept
+        as each geo's average level (centred_level.py), per-geo max scaling and the
+        configured priors (centred on the tracking shares where
         configured, pooled across geos only where there are geos enough, pooling.py).
 
     Raises
@@ -223,6 +225,8 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
             prefix="trend",
         )
     )
+    # Last: it centres every term added before it (centred_level.py).
+    mmm.add_mu_effect(CentredLevelEffect())
     return mmm
 
 
