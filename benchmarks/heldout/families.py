@@ -1,4 +1,4 @@
-"""The named scenario families: b2c, aggregate (1, 2 or 8 geos) and b2b.
+"""The named scenario families: b2c, aggregate (1, 2 or 8 geos) and b2b (demo requests or leads).
 
 Each family is a kind of business the model must handle; a seed draws one business of
 that kind. Channels come from the shared catalogue (``heldout.channels``), with the
@@ -160,8 +160,12 @@ def aggregate(n_geos: int) -> FamilySpec:
     )
 
 
-def b2b() -> FamilySpec:
-    """Self-serve signups next to a sales-led motion: demo requests feeding CRM pipeline."""
+def b2b(upstream: str = "demo_request", name: str = "b2b") -> FamilySpec:
+    """Self-serve signups next to a sales-led motion: demo requests feeding CRM pipeline.
+
+    ``upstream`` names the sales-led conversions (a CRM or form may call them ``lead``
+    or ``signup``): the pipeline's funnel must be found whatever they are called.
+    """
     self_serve = {
         "meta": 0.25,
         "youtube": 0.25,
@@ -179,7 +183,7 @@ def b2b() -> FamilySpec:
         "meta": 0.07,
     }
     funnel = FunnelSpec(
-        upstream=("sales_led", "demo_request"),
+        upstream=("sales_led", upstream),
         rate=0.35,
         lag_mean=6.0,
         lag_sd=3.0,
@@ -188,7 +192,7 @@ def b2b() -> FamilySpec:
         outbound_per_week=2.5,
     )
     return FamilySpec(
-        name="b2b",
+        name=name,
         description="B2B: self-serve signups, sales-led demo requests and CRM pipeline",
         geos=(GeoSpec("US", 1.0, 1.0), GeoSpec("GB", 0.7, 0.6), GeoSpec("DE", 0.55, 0.5)),
         weeks=156,
@@ -220,7 +224,7 @@ def b2b() -> FamilySpec:
             ),
             SeriesSpec(
                 "sales_led",
-                "demo_request",
+                upstream,
                 "conversions",
                 "count",
                 base_level=32.0,
@@ -239,7 +243,7 @@ def b2b() -> FamilySpec:
                 "linkedin",
                 "US",
                 "sales_led",
-                "demo_request",
+                upstream,
                 118,
                 6,
                 "holdout",
@@ -266,6 +270,7 @@ FAMILIES = {
     "aggregate-2geo": lambda: aggregate(2),
     "aggregate-8geo": lambda: aggregate(8),
     "b2b": b2b,
+    "b2b-lead": lambda: b2b(upstream="lead", name="b2b-lead"),
 }
 ALIASES = {"aggregate": "aggregate-2geo"}
 
