@@ -108,6 +108,7 @@ SCENARIOS = {
         # Hill saturation, delayed kernels, over-dispersed and multiplicative noise.
         Scenario("heldout-b2c", 3, 130, family="b2c"),
         Scenario("heldout-b2b", 3, 156, family="b2b"),
+        Scenario("heldout-b2b-lead", 3, 156, family="b2b-lead"),
         Scenario("heldout-aggregate-1geo", 1, 104, family="aggregate-1geo"),
         Scenario("heldout-aggregate-2geo", 2, 131, family="aggregate-2geo"),
         Scenario("heldout-aggregate-8geo", 8, 156, family="aggregate-8geo"),
@@ -283,19 +284,19 @@ def score(outcome, truth: dict, segment: str, outcome_name: str) -> pd.DataFrame
 def _with_funnel(warehouse: Path, panel, upstream_fits: dict):
     """The panel with its funnel prior from this run's upstream fit (modeling/funnel.py).
 
-    The pipeline builds it from the upstream model in force; here the upstream fit of
-    the same benchmark run stands in for it.
+    The link is the one the data stage found (``mmm.funnel_links``); the pipeline takes
+    the prior from the upstream model in force, here the upstream fit of the same
+    benchmark run stands in for it.
     """
-    from mmm_pipeline.modeling.funnel import upstream_outcome, with_funnel_prior
-    from mmm_pipeline.modeling.funnel_prior import read_funnel
+    from mmm_pipeline.modeling.funnel import with_funnel_prior
+    from mmm_pipeline.modeling.funnel_prior import read_funnel, read_links
     from mmm_pipeline.modeling.specification import load_model_config
 
     config = load_model_config().funnel
-    outcomes = {o for s, o in upstream_fits if s == panel.segment} | {panel.outcome}
-    upstream = upstream_outcome(panel.outcome, outcomes, config.downstream_of)
-    if upstream is None or (panel.segment, upstream) not in upstream_fits:
-        return panel, None
     with duckdb.connect(str(warehouse), read_only=True) as conn:
+        upstream = read_links(conn).get((panel.segment, panel.outcome))
+        if upstream is None or (panel.segment, upstream) not in upstream_fits:
+            return panel, None
         funnel = read_funnel(conn, panel.segment, panel.outcome, upstream, config)
     if funnel is None:
         return panel, None

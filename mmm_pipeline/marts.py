@@ -80,6 +80,19 @@ def outcomes_of(conn: DuckDBPyConnection, segment: str) -> set[str]:
     return set(frame["outcome"])
 
 
+def clicked_series(conn: DuckDBPyConnection) -> list[tuple[str, str]]:
+    """The series (segment, outcome) with last clicks of their own.
+
+    Returns
+    -------
+    list of tuple of (str, str)
+        Distinct pairs of ``marts.fct_last_click_weekly``, sorted.
+    """
+    return conn.execute(
+        "select distinct segment, outcome from marts.fct_last_click_weekly order by 1, 2"
+    ).fetchall()
+
+
 def value_and_conversions_by_geo(
     conn: DuckDBPyConnection, segment: str, outcome: str
 ) -> pd.DataFrame:

@@ -86,8 +86,8 @@ def run_pipeline(settings: Settings, verbose: bool = False) -> int:
 
     from mmm_pipeline.definitions import defs
     from mmm_pipeline.modeling.funnel import upstream_first
+    from mmm_pipeline.modeling.funnel_prior import read_links
     from mmm_pipeline.modeling.series import Series
-    from mmm_pipeline.modeling.specification import load_model_config
     from mmm_pipeline.parallel_fits import run_fits
     from mmm_pipeline.run_console import log_path_for, run_console
     from mmm_pipeline.run_summary import summarize
@@ -110,9 +110,10 @@ def run_pipeline(settings: Settings, verbose: bool = False) -> int:
                     "select segment, outcome from mmm.readiness "
                     "where geo = 'ALL' and ready order by 1, 2"
                 ).fetchall()
+                links = read_links(conn)
             # A downstream series (pipeline) takes its prior from its upstream series'
             # model in force (funnel.py), so the upstream one is fitted first.
-            ordered = upstream_first(ready, load_model_config().funnel.downstream_of)
+            ordered = upstream_first(ready, links)
             keys = [Series(segment, outcome).key for segment, outcome in ordered]
             results += run_fits(defs, instance, keys, settings.fit_parallelism, console)
             results.append(_execute(defs, "mmm_report", instance, console))

@@ -71,42 +71,44 @@ class Funnel:
         return lag_weights(self.lag_mean, self.lag_sd, max_lag)
 
 
-def upstream_outcome(outcome: str, outcomes: set[str], downstream_of: dict[str, str]) -> str | None:
-    """The outcome that ``outcome`` is created from, when the segment delivers both.
-
-    Returns
-    -------
-    str or None
-        ``downstream_of[outcome]`` when it is one of ``outcomes`` and not ``outcome``
-        itself; None otherwise.
-    """
-    upstream = downstream_of.get(outcome)
-    return upstream if upstream in outcomes and upstream != outcome else None
-
-
-def upstream_first(series: list[tuple[str, str]], downstream_of: dict[str, str]) -> list:
+def upstream_first(
+    series: list[tuple[str, str]], links: dict[tuple[str, str], str]
+) -> list[tuple[str, str]]:
     """``series`` reordered so each downstream series comes after its upstream one.
+
+    ``links`` maps a (segment, outcome) to the outcome it is made from
+    (``mmm.funnel_links``, funnel_links.py).
 
     Returns
     -------
     list of tuple of (str, str)
-        The (segment, outcome) pairs of ``series``, sorted (stably) by how many outcomes
-        of their segment's chain lie upstream of them.
+        The (segment, outcome) pairs of ``series``, sorted (stably) by how many links
+        lie upstream of them.
     """
-    outcomes: dict[str, set[str]] = {}
-    for segment, outcome in series:
-        outcomes.setdefault(segment, set()).add(outcome)
 
     def depth(item: tuple[str, str]) -> int:
         segment, outcome = item
         seen = {outcome}
-        while (outcome := upstream_outcome(outcome, outcomes[segment], downstream_of)) and (
-            outcome not in seen
-        ):
+        while (outcome := links.get((segment, outcome))) and outcome not in seen:
             seen.add(outcome)
         return len(seen)
 
     return sorted(series, key=depth)
+
+
+def upstream_chain(links: dict[tuple[str, str], str], segment: str, outcome: str) -> list[str]:
+    """The outcomes ``outcome`` is made from, furthest first (revenue <- pipeline <- lead).
+
+    Returns
+    -------
+    list of str
+        Following ``links`` up from ``outcome`` (not included), reversed; empty for a
+        series made from no other.
+    """
+    chain: list[str] = []
+    while (outcome := links.get((segment, outcome))) and outcome not in chain:
+        chain.append(outcome)
+    return chain[::-1]
 
 
 def lag_weights(mean: float, sd: float, max_lag: int) -> np.ndarray:
@@ -126,17 +128,78 @@ def lag_weights(mean: float, sd: float, max_lag: int) -> np.ndarray:
     return weights / weights.sum()
 
 
-def _lagged(upstream: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
+def lagged_upstream(upstream: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Upstream (week x geo) carried through ``weights``; NaN until the window is full.
 
     Returns
     -------
-    pandas.DataFrame
-        Same index and columns as ``upstream``: each week's weighted sum of it and the
-        weeks before, NaN in the first ``len(weights) - 1`` weeks.
+    numpy.ndarray
+        Same shape as ``upstream`` (missing weeks count as 0): each week's weighted sum
+        of it and the weeks before, NaN in the first ``len(weights) - 1`` weeks.
     """
-    lagged = sum(upstream.shift(k) * w for k, w in enumerate(weights) if w > 1e-6)
-    return lagged.where(upstream.shift(len(weights) - 1).notna())
+    filled = np.nan_to_num(np.asarray(upstream, dtype=float))
+    lagged = np.full(filled.shape, np.nan)
+    window = len(weights) - 1
+    for geo in range(filled.shape[1]):
+        lagged[window:, geo] = np.convolve(filled[:, geo], weights)[window : len(filled)]
+    return lagged
+
+
+def weekly_grid(frame: pd.DataFrame, weeks: pd.Index, geos: list[str]) -> np.ndarray:
+    """A long (``week_start, geo, conversions``) frame as a week x geo array, NaN if absent.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (len(weeks), len(geos)).
+    """
+    wide = frame.pivot_table(index=WEEK, columns=GEO, values=VALUE, aggfunc="sum")
+    return wide.reindex(index=weeks, columns=geos).to_numpy(dtype=float)
+
+
+@dataclass(frozen=True)
+class GridFit:
+    """The best lag of a grid for ``down = level[geo] (+ calendar) + rate * lag(up)``.
+
+    ``coef`` is the whole least-squares vector: the rate, one level per geo, then the
+    calendar's coefficients.
+    """
+
+    sse: float
+    lag_mean: float
+    lag_sd: float
+    coef: np.ndarray
+    rate_se: float
+    through_share: float
+
+    @property
+    def rate(self) -> float:
+        """Downstream units per upstream unit."""
+        return float(self.coef[0])
+
+
+def fit_lag_grid(
+    down: np.ndarray, up: np.ndarray, max_lag: int, calendar: np.ndarray | None = None
+) -> GridFit | None:
+    """The lag of the grid whose least-squares fit of ``down`` on ``lag(up)`` is closest.
+
+    ``down`` and ``up`` are week x geo arrays; ``calendar`` (week x k), when given, adds
+    shared regressors (a trend, a season) to each geo's level.
+
+    Returns
+    -------
+    GridFit or None
+        The grid point with the smallest squared error; None when no grid point can be
+        fitted (too few weeks, or no variation in the lagged upstream series).
+    """
+    best = None
+    for mean in LAG_MEANS:
+        for spread in LAG_SPREADS if mean > 0 else (1.0,):
+            sd = max(spread * mean, 0.25)
+            fitted = _ols(down, lagged_upstream(up, lag_weights(mean, sd, max_lag)), calendar)
+            if fitted is not None and (best is None or fitted[0] < best.sse):
+                best = GridFit(fitted[0], float(mean), float(sd), *fitted[1:])
+    return best
 
 
 def estimate_funnel(
@@ -154,47 +217,44 @@ def estimate_funnel(
         The grid point with the smallest squared error, over the geos both frames have;
         None as above.
     """
-    down = downstream.pivot_table(index=WEEK, columns=GEO, values=VALUE, aggfunc="sum")
-    up = upstream.pivot_table(index=WEEK, columns=GEO, values=VALUE, aggfunc="sum")
-    geos = sorted(set(down.columns) & set(up.columns))
-    weeks = down.index.union(up.index).sort_values()
-    down, up = down.reindex(index=weeks, columns=geos), up.reindex(index=weeks, columns=geos)
-    best = None
-    for mean in LAG_MEANS:
-        for spread in LAG_SPREADS if mean > 0 else (1.0,):
-            weights = lag_weights(mean, max(spread * mean, 0.25), max_lag)
-            fitted = _ols(down, _lagged(up.fillna(0.0), weights))
-            if fitted is not None and (best is None or fitted[0] < best[0]):
-                best = (fitted[0], mean, max(spread * mean, 0.25), *fitted[1:])
-    if best is None or best[3] <= 0:
+    geos = sorted(set(downstream[GEO]) & set(upstream[GEO]))
+    weeks = pd.Index(sorted(set(downstream[WEEK]) | set(upstream[WEEK])))
+    best = fit_lag_grid(
+        weekly_grid(downstream, weeks, geos), weekly_grid(upstream, weeks, geos), max_lag
+    )
+    if best is None or best.rate <= 0:
         return None
-    _, mean, sd, rate, rate_se, through = best
-    return Funnel(upstream_name, rate, rate_se, float(mean), float(sd), through)
+    return Funnel(
+        upstream_name, best.rate, best.rate_se, best.lag_mean, best.lag_sd, best.through_share
+    )
 
 
-def _ols(down: pd.DataFrame, lagged: pd.DataFrame) -> tuple[float, float, float, float] | None:
-    """(SSE, rate, its standard error, share explained) of the geo-level + rate fit.
+def _ols(
+    down: np.ndarray, lagged: np.ndarray, calendar: np.ndarray | None
+) -> tuple[float, np.ndarray, float, float] | None:
+    """(SSE, coefficients, the rate's standard error, share explained) of one lag's fit.
 
     Returns
     -------
-    tuple of float or None
-        As above, the share being ``rate`` times the lagged upstream total over the
+    tuple or None
+        As above, the share being the rate times the lagged upstream total over the
         downstream total; None with fewer than 20 week-geo rows or no variation in the
         lagged upstream series.
     """
-    long = pd.concat({"y": down.stack(), "x": lagged.stack()}, axis=1).dropna()
-    if len(long) < 20 or long["x"].std() == 0:
+    rows = np.isfinite(down) & np.isfinite(lagged)
+    if rows.sum() < 20 or lagged[rows].std() == 0:
         return None
-    geo = long.index.get_level_values(GEO)
-    design = np.column_stack(
-        [long["x"].to_numpy(), *(np.asarray(geo == g, float) for g in sorted(set(geo)))]
-    )
-    coef, *_ = np.linalg.lstsq(design, long["y"].to_numpy(), rcond=None)
-    residual = long["y"].to_numpy() - design @ coef
-    dof = max(len(long) - design.shape[1], 1)
+    week, geo = np.nonzero(rows)
+    columns = [lagged[rows][:, None], np.eye(down.shape[1])[geo]]
+    if calendar is not None:
+        columns.append(calendar[week])
+    design, y = np.hstack(columns), down[rows]
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    residual = y - design @ coef
+    dof = max(len(y) - design.shape[1], 1)
     cov = np.linalg.pinv(design.T @ design) * (residual @ residual / dof)
-    through = coef[0] * long["x"].sum() / long["y"].sum()
-    return float(residual @ residual), float(coef[0]), float(np.sqrt(cov[0, 0])), float(through)
+    through = coef[0] * lagged[rows].sum() / y.sum()
+    return float(residual @ residual), coef, float(np.sqrt(cov[0, 0])), float(through)
 
 
 def funnel_shares(

@@ -1,8 +1,10 @@
 """A downstream series' funnel prior, read from the warehouse (the funnel itself: funnel.py).
 
-The funnel is estimated from the two observed weekly series in the marts; the prior
-takes the upstream series' channel contributions from its model in force in
-``mmm.channel_roi``. Both are read before the downstream fit starts.
+Which series is made from which is ``mmm.funnel_links`` (found from the data by
+funnel_links.py in the data stage). The funnel is estimated from the two observed
+weekly series in the marts; the prior takes the upstream series' channel contributions
+from its model in force in ``mmm.channel_roi``. All are read before the downstream fit
+starts.
 """
 
 from __future__ import annotations
@@ -10,17 +12,30 @@ from __future__ import annotations
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
-from mmm_pipeline.marts import conversions_weekly, outcomes_of
-from mmm_pipeline.modeling.funnel import (
-    Funnel,
-    estimate_funnel,
-    upstream_outcome,
-    with_funnel_prior,
-)
+from mmm_pipeline.marts import conversions_weekly
+from mmm_pipeline.modeling.funnel import Funnel, estimate_funnel, with_funnel_prior
+from mmm_pipeline.modeling.funnel_links import LINKED
 from mmm_pipeline.modeling.panel import ModelPanel
 from mmm_pipeline.modeling.runs import last_accepted
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.modeling.specification import FunnelConfig
+from mmm_pipeline.publish import has_table
+
+
+def read_links(conn: DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """(segment, outcome) -> the outcome it is made from, as ``mmm.funnel_links`` decided.
+
+    Returns
+    -------
+    dict
+        One entry per linked series; empty before the data stage has published links.
+    """
+    if not has_table(conn, "mmm.funnel_links"):
+        return {}
+    rows = conn.execute(
+        "select segment, outcome, upstream from mmm.funnel_links where decision = ?", [LINKED]
+    ).fetchall()
+    return {(segment, outcome): upstream for segment, outcome, upstream in rows}
 
 
 def read_funnel(
@@ -48,8 +63,8 @@ def read_funnel_prior(
     """The panel with its funnel prior, when its outcome is downstream of a fitted one.
 
     Returns the panel, the funnel and the upstream run its prior came from. Unchanged
-    (and no funnel) when the segment has no upstream outcome, the upstream series has
-    no accepted model yet, or the two series do not line up.
+    (and no funnel) when ``mmm.funnel_links`` links it to no upstream outcome, the
+    upstream series has no accepted model yet, or the two series do not line up.
 
     Returns
     -------
@@ -60,8 +75,7 @@ def read_funnel_prior(
     run : dict or None
         The upstream series' last accepted ``mmm.model_runs`` row.
     """
-    outcomes = outcomes_of(conn, panel.segment)
-    upstream = upstream_outcome(panel.outcome, outcomes, config.downstream_of)
+    upstream = read_links(conn).get((panel.segment, panel.outcome))
     if upstream is None:
         return panel, None, None
     run = last_accepted(conn, Series(panel.segment, upstream))

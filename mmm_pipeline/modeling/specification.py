@@ -112,14 +112,24 @@ class LiftTestConfig(_Strict):
 
 
 class FunnelConfig(_Strict):
-    """Which outcome is created from which, and how the funnel's prior is spread (funnel.py).
+    """How funnels are found (funnel_links.py) and how their prior is spread (funnel.py).
 
-    ``downstream_of`` maps an outcome to the one it is made from; it applies in every
-    segment that delivers both. The prior's sd per channel is the upstream interval's
-    and the conversion rate's, kept within ``min_sigma`` and ``max_sigma``.
+    Links are found from the data; ``downstream_of`` may declare one (an outcome to the
+    one it is made from, in every segment that delivers both) or forbid any (``none``).
+    A found link must predict ``folds`` held-out blocks of ``fold_weeks`` weeks with at
+    most ``max_error_ratio`` of the squared error of the series' own recent level, each
+    fold trained on at least ``min_training_weeks`` weeks after the lag window, and its
+    rate must be ``min_rate_z`` standard errors above zero. The prior's sd per channel
+    is the upstream interval's and the conversion rate's, kept within ``min_sigma`` and
+    ``max_sigma``.
     """
 
     downstream_of: dict[str, str] = {}
+    folds: int = 4
+    fold_weeks: int = 8
+    min_training_weeks: int = 26
+    max_error_ratio: float = 1.0
+    min_rate_z: float = 2.0
     max_lag_weeks: int = 26
     min_sigma: float = 0.15
     max_sigma: float = 1.0

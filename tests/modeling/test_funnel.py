@@ -20,15 +20,15 @@ from mmm_pipeline.modeling.funnel import (
     estimate_funnel,
     funnel_shares,
     lag_weights,
+    upstream_chain,
     upstream_first,
-    upstream_outcome,
 )
+from mmm_pipeline.modeling.funnel_links import FUNNEL_LINK_COLUMNS, funnel_links
 from mmm_pipeline.modeling.funnel_prior import read_funnel_prior
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 from mmm_pipeline.modeling.specification import FunnelConfig
 
-DOWNSTREAM_OF = {"pipeline": "demo_request", "revenue": "order"}
-CONFIG = FunnelConfig(downstream_of=DOWNSTREAM_OF)
+CONFIG = FunnelConfig()
 
 
 def _series(rate: float, mean: float, sd: float, seed: int = 0) -> tuple[pd.DataFrame, ...]:
@@ -108,12 +108,17 @@ def test_a_downstream_series_is_fitted_after_its_upstream_one() -> None:
         ("self_serve", "order"),
         ("self_serve", "signup"),
     ]
-    ordered = upstream_first(series, DOWNSTREAM_OF)
+    links = {("sales_led", "pipeline"): "demo_request", ("self_serve", "revenue"): "order"}
+    ordered = upstream_first(series, links)
     assert ordered.index(("sales_led", "demo_request")) < ordered.index(("sales_led", "pipeline"))
     assert ordered.index(("self_serve", "order")) < ordered.index(("self_serve", "revenue"))
-    assert upstream_outcome("pipeline", {"pipeline", "signup"}, DOWNSTREAM_OF) is None
-    both = {"pipeline", "demo_request"}
-    assert upstream_outcome("pipeline", both, DOWNSTREAM_OF) == "demo_request"
+
+
+def test_a_series_fit_brings_its_whole_chain_up_to_date_from_the_top() -> None:
+    links = {("b2b", "revenue"): "pipeline", ("b2b", "pipeline"): "lead"}
+    assert upstream_chain(links, "b2b", "revenue") == ["lead", "pipeline"]
+    assert upstream_chain(links, "b2b", "lead") == []
+    assert upstream_chain(links, "other", "revenue") == []
 
 
 def _warehouse(with_upstream_model: bool) -> duckdb.DuckDBPyConnection:
@@ -128,6 +133,10 @@ def _warehouse(with_upstream_model: bool) -> duckdb.DuckDBPyConnection:
     )
     conn.register("rows", rows)
     conn.execute("create table marts.fct_conversions_weekly as select * from rows")
+    # The data stage's links (funnel_links.py): demo requests have clicks, pipeline not.
+    links = funnel_links(rows, [("sales_led", "demo_request")], CONFIG)
+    conn.register("links", links[list(FUNNEL_LINK_COLUMNS)])
+    conn.execute("create table mmm.funnel_links as select * from links")
     runs = pd.DataFrame(
         {
             "run_id": ["r1"],

@@ -5,10 +5,13 @@ data. One fit materializes the ledger row (``mmm/model_runs``) and, only when ev
 gate passed, the tables of the model in force (``mmm/channel_roi``,
 ``mmm/channel_parameters``, ``mmm/experiment_agreement``): a rejected fit leaves their
 last materialization, and their rows, as they were. A series that is not ready is not
-fitted; the step succeeds with nothing materialized and says why.
+fitted; the step succeeds with nothing materialized and says why. A series made from
+another (``mmm.funnel_links``) first brings that one's model up to date, so its prior
+comes from a current upstream model however the run was started.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -16,6 +19,8 @@ from dagster_duckdb import DuckDBResource
 from mmm_pipeline.defs.jobs import MODEL_GROUP
 from mmm_pipeline.defs.quality.assets import READINESS_KEY
 from mmm_pipeline.defs.transform.keys import CONTROLS_KEY, EXPERIMENTS_KEY, MARTS
+from mmm_pipeline.modeling.funnel import upstream_chain
+from mmm_pipeline.modeling.funnel_prior import read_links
 from mmm_pipeline.modeling.series import SERIES_PARTITIONS_NAME, Series
 from mmm_pipeline.modeling.series_fit import SeriesFit, fit_series
 from mmm_pipeline.modeling.series_inputs import NotReady
@@ -97,17 +102,18 @@ def series_model(
     """
     series = Series.from_key(context.partition_key)
     settings = get_settings()
+    fit = partial(
+        fit_series,
+        warehouse.get_connection,
+        profile=settings.profile,
+        data_dir=settings.data_dir,
+        interval_level=settings.interval_level,
+        dagster_run_id=context.run.run_id,
+        say=context.log.info,
+    )
+    _fit_upstream_first(context, warehouse, series, fit)
     try:
-        fitted = fit_series(
-            warehouse.get_connection,
-            series,
-            settings.profile,
-            settings.data_dir,
-            settings.interval_level,
-            context.run.run_id,
-            say=context.log.info,
-            refit=settings.refit,
-        )
+        fitted = fit(series=series, refit=settings.refit)
     except NotReady as reason:
         context.log.warning(f"{reason}: not fitted")
         return
@@ -122,6 +128,40 @@ def series_model(
     context.log.info(f"{series.key}: figures")
     plots = fit_figures(fitted, series.folder(settings.data_dir / "plots"), settings.interval_level)
     yield from _materializations(fitted, plots)
+
+
+def _fit_upstream_first(
+    context: dg.AssetExecutionContext,
+    warehouse: DuckDBResource,
+    series: Series,
+    fit: Callable[..., SeriesFit],
+) -> None:
+    """Bring the models ``series`` is made from up to date before it is fitted.
+
+    A downstream series takes its prior from its upstream series' model in force
+    (``mmm.funnel_links``, funnel.py). Whatever started this run (``mmm run``, the
+    quarterly schedule, a backfill or one partition from the UI), each upstream series
+    is fitted first unless its inputs are unchanged since its last fit; a refit of it
+    is recorded as a materialization of its own partition.
+    """
+    with warehouse.get_connection() as conn:
+        chain = upstream_chain(read_links(conn), series.segment, series.outcome)
+    for outcome in chain:
+        upstream = Series(series.segment, outcome)
+        context.log.info(f"{series.key} is made from {upstream.key}: its model first")
+        try:
+            fitted = fit(series=upstream, refit=False)
+        except NotReady as reason:
+            context.log.warning(f"{reason}: {series.key} is fitted without its funnel")
+            return
+        if not fitted.reused:
+            context.log_event(
+                dg.AssetMaterialization(
+                    asset_key=MODEL_RUNS_KEY,
+                    partition=upstream.key,
+                    metadata={"run_id": fitted.run["run_id"], "status": fitted.run["status"]},
+                )
+            )
 
 
 def _materializations(
