@@ -85,15 +85,7 @@ def upstream_first(
         The (segment, outcome) pairs of ``series``, sorted (stably) by how many links
         lie upstream of them.
     """
-
-    def depth(item: tuple[str, str]) -> int:
-        segment, outcome = item
-        seen = {outcome}
-        while (outcome := links.get((segment, outcome))) and outcome not in seen:
-            seen.add(outcome)
-        return len(seen)
-
-    return sorted(series, key=depth)
+    return sorted(series, key=lambda item: len(upstream_chain(links, *item)))
 
 
 def upstream_chain(links: dict[tuple[str, str], str], segment: str, outcome: str) -> list[str]:

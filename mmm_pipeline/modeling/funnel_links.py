@@ -37,6 +37,7 @@ from mmm_pipeline.modeling.funnel import (
     fit_lag_grid,
     lag_weights,
     lagged_upstream,
+    upstream_chain,
     weekly_grid,
 )
 from mmm_pipeline.modeling.specification import FunnelConfig
@@ -168,13 +169,12 @@ def funnel_links(
     clicked = set(clicked)
     rows = []
     for segment, frame in weekly.groupby("segment", sort=True):
-        outcomes = sorted(frame["outcome"].unique())
-        for outcome in outcomes:
+        series = {outcome: rows for outcome, rows in frame.groupby("outcome", sort=True)}
+        for outcome in series:
             declared = config.downstream_of.get(outcome)
-            candidates = [o for o in outcomes if o != outcome]
+            candidates = [o for o in series if o != outcome]
             if not candidates or ((segment, outcome) in clicked and declared is None):
                 continue
-            series = {o: frame[frame["outcome"] == o] for o in outcomes}
             for upstream in candidates:
                 rows.append(_scored(segment, outcome, upstream, series, declared, config))
     table = pd.DataFrame(rows, columns=[*FUNNEL_LINK_COLUMNS, "declared"])
@@ -287,15 +287,9 @@ def _closes_cycle(
     Returns
     -------
     bool
-        True when following ``upstream``'s own links leads back to ``outcome``.
+        True when ``upstream`` is ``outcome`` or is made, through ``linked``, from it.
     """
-    seen = set()
-    while upstream is not None and upstream not in seen:
-        if upstream == outcome:
-            return True
-        seen.add(upstream)
-        upstream = linked.get((segment, upstream))
-    return False
+    return outcome == upstream or outcome in upstream_chain(linked, segment, upstream)
 
 
 def linked_upstreams(table: pd.DataFrame) -> dict[tuple[str, str], str]:
