@@ -108,6 +108,7 @@ def fingerprint_parts(inputs: SeriesInputs, settings: dict) -> dict:
         "controls": panel.controls,
         "prior_shares": _rounded(panel.prior_shares),
         "prior_share_sigmas": _rounded(panel.prior_share_sigmas),
+        "survey_channels": list(panel.survey_channels),
         "lift": _frame_digest(inputs.calibration.measurements),
         "lift_skipped": sorted(inputs.calibration.skipped),
         "experiments": _frame_digest(inputs.experiments),

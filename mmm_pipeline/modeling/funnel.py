@@ -309,7 +309,7 @@ def with_funnel_prior(
     shares, sigmas = funnel_shares(funnel, known, total, level, config.min_sigma, config.max_sigma)
     if not shares:
         return panel
-    return replace(panel, prior_shares=shares, prior_share_sigmas=sigmas)
+    return replace(panel, prior_shares=shares, prior_share_sigmas=sigmas, survey_channels=())
 
 
 def ledger_columns(funnel: Funnel | None) -> dict:

@@ -58,6 +58,8 @@ def build_model(
             panel.prior_shares,
             config.media_prior.contribution_sigma,
             panel.prior_share_sigmas,
+            panel.survey_channels,
+            config.media_prior.survey_recall,
         )
     if config.roi_pooling.enabled:
         spend = train[panel.channels].sum().to_dict()

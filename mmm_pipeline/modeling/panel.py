@@ -15,7 +15,7 @@ import pandas as pd
 from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.marts import conversions_weekly, spend_weekly
-from mmm_pipeline.modeling.media_priors import expected_shares
+from mmm_pipeline.modeling.media_priors import SURVEY, expected_shares
 
 DATE = "date"
 GEO = "geo"
@@ -36,6 +36,8 @@ class ModelPanel:
     prior_shares: dict[str, float] = field(default_factory=dict)
     # The sd of each share's log where it is not the configured one (a funnel's shares).
     prior_share_sigmas: dict[str, float] = field(default_factory=dict)
+    # The channels whose share is of survey answers, read through a recall (share_prior.py).
+    survey_channels: tuple[str, ...] = ()
 
     @property
     def geos(self) -> list[str]:
@@ -89,6 +91,7 @@ def build_panel(conn: DuckDBPyConnection, segment: str, outcome: str) -> ModelPa
         channels=channels,
         controls=control_columns,
         prior_shares={channel: share for channel, (share, _) in shares.items()},
+        survey_channels=tuple(c for c, (_, source) in shares.items() if source == SURVEY),
     )
 
 

@@ -21,6 +21,7 @@ from mmm_pipeline.modeling.posterior import (
     interval,
     parameter_draws,
 )
+from mmm_pipeline.modeling.share_prior import RECALL, RECALL_LEVEL, SURVEY_CHANNEL
 
 ALL = "ALL"
 # Saturation is reported as the weekly spend at which a channel delivers this share of
@@ -86,7 +87,28 @@ CHANNEL_PARAMETER_COLUMNS = {
     "saturation_spend_low": "DOUBLE",
     "saturation_spend_high": "DOUBLE",
     "recent_weekly_spend": "DOUBLE",
+    # A surveyed channel's recall (share_prior.py): its share of the survey's answers
+    # over its share of the outcome, and what set it (RECALL_BASES).
+    "survey_recall": "DOUBLE",
+    "survey_recall_low": "DOUBLE",
+    "survey_recall_high": "DOUBLE",
+    "survey_recall_basis": "VARCHAR",
 }
+# What a surveyed channel's recall rests on: a lift test of the channel in the fit, the
+# level the user assumed in model.yaml, or the pooled level (which lift tests on other
+# surveyed channels inform, else only its prior).
+TESTED = "lift test"
+ASSUMED = "assumed level"
+POOLED = "pooled level"
+RECALL_LEVEL_COLUMNS = {
+    RECALL_LEVEL: "DOUBLE",
+    RECALL_LEVEL + "_low": "DOUBLE",
+    RECALL_LEVEL + "_high": "DOUBLE",
+    RECALL_LEVEL + "_basis": "VARCHAR",
+}
+# What the series' common recall level rests on.
+LEVEL_FROM_TESTS = "lift tests"
+LEVEL_FROM_PRIOR = "prior only"
 
 
 def _with_all(draws: xr.DataArray) -> xr.DataArray:
@@ -183,11 +205,46 @@ def channel_roi(
     return pd.DataFrame(rows)
 
 
+def survey_recall(
+    mmm: MMM, tested: set[str], assumed: bool, level: float
+) -> tuple[pd.DataFrame, dict]:
+    """Each surveyed channel's recall with its interval and basis, and the common level.
+
+    ``tested`` are the channels with a lift test in the fit's likelihood; ``assumed``
+    whether model.yaml stated the level.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, dict)
+        One row per surveyed channel (``survey_recall``, its interval and
+        ``survey_recall_basis``), indexed by channel, empty for a fit without a survey;
+        and the level's summary for ``mmm.model_runs`` (``survey_recall_level``, its
+        interval and ``survey_recall_level_basis``), None values without a survey.
+    """
+    posterior = mmm.idata.posterior
+    if RECALL not in posterior:
+        return pd.DataFrame(), dict.fromkeys(RECALL_LEVEL_COLUMNS)
+    recall = posterior[RECALL].stack({SAMPLE: ("chain", "draw")})
+    rows = []
+    for channel in recall[SURVEY_CHANNEL].values:
+        basis = TESTED if channel in tested else ASSUMED if assumed else POOLED
+        row = _summaries(RECALL, recall.sel({SURVEY_CHANNEL: channel}).values, level, "median")
+        rows.append({"channel": str(channel), **row, "survey_recall_basis": basis})
+    surveyed_tests = tested & {str(c) for c in recall[SURVEY_CHANNEL].values}
+    common = posterior[RECALL_LEVEL].values.ravel()
+    run = _summaries(RECALL_LEVEL, common, level, "median")
+    run[RECALL_LEVEL + "_basis"] = (
+        ASSUMED if assumed else LEVEL_FROM_TESTS if surveyed_tests else LEVEL_FROM_PRIOR
+    )
+    return pd.DataFrame(rows).set_index("channel"), run
+
+
 def channel_parameters(
     mmm: MMM,
     draws: ChannelDraws,
     level: float,
     horizons_from: tuple[MMM, np.ndarray] | None = None,
+    recall: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Carry-over (form, peak, half-life, time to effect) and saturation spend, per geo.
 
@@ -196,7 +253,8 @@ def channel_parameters(
     upstream model and the funnel's lag weights, and the horizons are that model's
     kernel followed by the lag. Geo ``ALL``: retention averaged over geos weighted by
     spend, and the sum of the geos' saturation spends (the weekly budget at which every
-    geo is near its ceiling).
+    geo is near its ceiling). ``recall`` (:func:`survey_recall`) adds each surveyed
+    channel's recall to its rows in every geo: recall is the channel's, not the geo's.
 
     Returns
     -------
@@ -236,6 +294,8 @@ def channel_parameters(
             row |= _summaries(
                 "saturation_spend", saturation_spend.sel(cell).values, level, "median"
             )
+            if recall is not None and str(channel) in recall.index:
+                row |= recall.loc[str(channel)].to_dict()
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -21,7 +21,7 @@ import pymc as pm
 import pytensor.tensor as pt
 from pymc_marketing.mmm import MMM
 
-from mmm_pipeline.modeling.share_prior import summed_contribution
+from mmm_pipeline.modeling.share_prior import summed_contribution, survey_log_recall
 
 ROI_POOLING = "roi_pooling"
 COMMON_LOG_ROI = "roi_common_log"
@@ -43,10 +43,11 @@ def add_roi_pooling(
     ``spend`` is each channel's spend over the fitted weeks and geos (money),
     ``outcome_total`` the summed outcome over the same cells, and ``shares`` the
     tracking shares of the channels that have one (media_priors.py). Where some channels
-    have a share, the common level is fixed at the mean log return their shares imply
-    and only the others are pooled towards it: the tracked channels already have their
-    prior. Where none has, the common level is learned and every channel is pooled.
-    Channels without spend are left out.
+    have a share, the common level is the mean log return their shares imply (a survey
+    share read through the channel's recall, share_prior.py, so call this after
+    ``add_share_prior``) and only the others are pooled towards it: the tracked
+    channels already have their prior. Where none has, the common level is learned and
+    every channel is pooled. Channels without spend are left out.
     """
     shares = shares or {}
     channels = list(mmm.model.coords["channel"])
@@ -61,6 +62,11 @@ def add_roi_pooling(
         if tracked:
             implied = [np.log(shares[c] * outcome_total / spend[c]) for c in tracked]
             common = float(np.mean(implied))
+            # A survey share is what the survey saw of the channel: its return is the
+            # share over its recall (share_prior.py).
+            log_recall = survey_log_recall(mmm, tracked)
+            if log_recall is not None:
+                common = common - log_recall.mean()
         else:
             centre = np.log(TYPICAL_MEDIA_SHARE * outcome_total / money.sum())
             common = pm.Normal(COMMON_LOG_ROI, mu=centre, sigma=COMMON_SIGMA)

@@ -19,6 +19,7 @@ from pymc_marketing.mmm import MMM
 import mmm_pipeline.modeling.centred_level  # noqa: F401
 import mmm_pipeline.modeling.saturation  # noqa: F401
 import mmm_pipeline.modeling.trend  # noqa: F401
+from mmm_pipeline.modeling.results import RECALL_LEVEL_COLUMNS
 from mmm_pipeline.modeling.scaled_controls import SCALING_ATTR, ScaledControlsMMM
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.publish import Write, has_table, ledger_append
@@ -70,6 +71,9 @@ MODEL_RUNS_COLUMNS = {
     "funnel_lag_mean_weeks": "DOUBLE",
     "funnel_lag_sd_weeks": "DOUBLE",
     "funnel_through_share": "DOUBLE",
+    # A series with a survey: the common level its channels' recalls pool around
+    # (share_prior.py), and what set it (results.RECALL_LEVEL_COLUMNS).
+    **RECALL_LEVEL_COLUMNS,
     # What the fit read (fingerprint.py), and why it was fitted rather than reused.
     "input_fingerprint": "VARCHAR",
     "input_parts": "VARCHAR",

@@ -46,6 +46,7 @@ from mmm_pipeline.modeling.results import (
     channel_parameters,
     channel_roi,
     experiment_agreement,
+    survey_recall,
 )
 from mmm_pipeline.modeling.runs import (
     ACCEPTED,
@@ -168,10 +169,17 @@ def fit_series(
             ),
             "fit_reason": why,
         }
+        recall, recall_level = survey_recall(
+            fitted.outcome.mmm,
+            set(fitted.outcome.lift["channel"]),
+            attempt.config.media_prior.survey_recall.assumed_level is not None,
+            interval_level,
+        )
+        fitted.run |= recall_level
         following = None if fitted.accepted else next_attempt(tried, fitted.outcome.reasons)
         if fitted.accepted:
             say(f"{series.key}: contributions, ROI and lift-test agreement from the posterior")
-            fitted.tables = _result_tables(series, fitted, inputs, interval_level, data_dir)
+            fitted.tables = _result_tables(series, fitted, inputs, interval_level, data_dir, recall)
         elif following is None:
             fitted.run["advice"] = what_to_do(fitted.outcome.reasons)
         writes = [
@@ -280,7 +288,12 @@ def _horizons_from(inputs: SeriesInputs, data_dir: Path) -> tuple[MMM, np.ndarra
 
 
 def _result_tables(
-    series: Series, fitted: SeriesFit, inputs: SeriesInputs, level: float, data_dir: Path
+    series: Series,
+    fitted: SeriesFit,
+    inputs: SeriesInputs,
+    level: float,
+    data_dir: Path,
+    recall: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
     mmm = fitted.outcome.mmm
     draws = channel_draws(mmm, fitted.panel)
@@ -291,7 +304,7 @@ def _result_tables(
     return {
         "mmm.channel_roi": channel_roi(draws, inputs.value_per_conversion, level).assign(**labels),
         "mmm.channel_parameters": channel_parameters(
-            mmm, draws, level, _horizons_from(inputs, data_dir)
+            mmm, draws, level, _horizons_from(inputs, data_dir), recall
         ).assign(**labels),
         "mmm.experiment_agreement": agreement.assign(**labels),
     }

@@ -79,6 +79,23 @@ class TrendConfig(_Strict):
     changepoint_scale: float = 0.1
 
 
+class SurveyRecallConfig(_Strict):
+    """How survey answers are read: a channel's share of them is its share times its recall.
+
+    Each surveyed channel's recall is log-normal around a common level, ``channel_sigma``
+    apart; the level's prior is log-normal with median ``level`` and sd ``level_sigma``
+    of its log, wide because the survey cannot set it: lift tests on surveyed channels
+    measure their recall and so the level. ``assumed_level`` states the level instead
+    (an assumption the report names). ``share_sigma`` is the survey share's own noise.
+    """
+
+    level: float = 0.65
+    level_sigma: float = 0.5
+    assumed_level: float | None = None
+    channel_sigma: float = 0.3
+    share_sigma: float = 0.1
+
+
 class MediaPriorConfig(_Strict):
     """What a channel's survey or last-click share is a prior on (share_prior.py)."""
 
@@ -90,6 +107,8 @@ class MediaPriorConfig(_Strict):
     applies_to: Literal["effect", "contribution", "both"] = "contribution"
     # Spread of the log contribution share, where ``applies_to`` includes the contribution.
     contribution_sigma: float = 0.4
+    # Survey shares, read through a recall per channel (share_prior.py).
+    survey_recall: SurveyRecallConfig = SurveyRecallConfig()
 
 
 class RoiPoolingConfig(_Strict):

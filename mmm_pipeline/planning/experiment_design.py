@@ -45,6 +45,22 @@ CARRYOVER_SHARE = 0.9
 
 
 @dataclass(frozen=True)
+class RecallLevel:
+    """The common level a series' surveyed channels' recalls pool around (share_prior.py).
+
+    ``channels`` are the surveyed channels; ``median``, ``low`` and ``high`` the level
+    and its interval; ``basis`` what set it (``results.LEVEL_FROM_TESTS``,
+    ``LEVEL_FROM_PRIOR`` or ``ASSUMED``).
+    """
+
+    channels: frozenset[str]
+    median: float
+    low: float
+    high: float
+    basis: str
+
+
+@dataclass(frozen=True)
 class SeriesTestInputs:
     """What the plan of one series reads from its model in force and its tables.
 
@@ -52,7 +68,8 @@ class SeriesTestInputs:
     ``noise`` the outcome's weekly noise sd per geo; ``current`` the weekly spend per
     (geo, channel) today; ``roi`` per channel: spend, ``roi``, ``roi_low``, ``roi_high``,
     ``roi_unit`` (geo ALL); ``moves`` per channel the same-budget scenario's relative change of its
-    weekly spend; ``tested`` per channel its lift tests in this series.
+    weekly spend; ``tested`` per channel its lift tests in this series; ``recall`` the
+    survey's recall level, None for a series without a survey.
     """
 
     series: Series
@@ -65,6 +82,7 @@ class SeriesTestInputs:
     roi: pd.DataFrame
     moves: dict[str, float]
     tested: dict[str, list[str]]
+    recall: RecallLevel | None = None
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,11 @@ from mmm_pipeline.marts import experiments
 from mmm_pipeline.modeling.horizons import cumulative_kernel
 from mmm_pipeline.modeling.panel import DATE, GEO, ModelPanel
 from mmm_pipeline.modeling.response import evenly_spaced
+from mmm_pipeline.modeling.results import RECALL_LEVEL_COLUMNS
 from mmm_pipeline.modeling.runs import load_model
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.planning.all_series import read_models_in_force
-from mmm_pipeline.planning.experiment_design import SeriesTestInputs
+from mmm_pipeline.planning.experiment_design import RecallLevel, SeriesTestInputs
 from mmm_pipeline.planning.experiment_plan import bought_nationally
 from mmm_pipeline.planning.series_plan import SAMPLES, SeriesPlanInputs
 from mmm_pipeline.publish import has_table
@@ -37,6 +38,7 @@ class PlanSources:
     roi: pd.DataFrame
     moves: dict[str, float]
     tested: dict[str, list[str]]
+    recall: RecallLevel | None
 
 
 def read_plan_sources(conn: DuckDBPyConnection, models_dir: Path | None) -> list[PlanSources]:
@@ -57,6 +59,7 @@ def read_plan_sources(conn: DuckDBPyConnection, models_dir: Path | None) -> list
                 _roi(conn, run["run_id"]),
                 _moves(conn, series, run["run_id"]),
                 _tested(conn, series),
+                _recall(conn, run),
             )
         )
     return found
@@ -98,6 +101,25 @@ def _tested(conn: DuckDBPyConnection, series: Series) -> dict[str, list[str]]:
     return {channel: sorted(group["experiment_id"]) for channel, group in tests.groupby("channel")}
 
 
+def _recall(conn: DuckDBPyConnection, run: dict) -> RecallLevel | None:
+    """The run's survey recall level and its surveyed channels.
+
+    Returns
+    -------
+    RecallLevel or None
+        None for a run without a survey (or from before recalls were published).
+    """
+    level, low, high, basis = (run.get(column) for column in RECALL_LEVEL_COLUMNS)
+    if basis is None or pd.isna(basis) or not has_table(conn, "mmm.channel_parameters"):
+        return None
+    channels = conn.execute(
+        "select distinct channel from mmm.channel_parameters "
+        "where run_id = ? and geo = 'ALL' and survey_recall is not null",
+        [run["run_id"]],
+    ).fetchall()
+    return RecallLevel(frozenset(c for (c,) in channels), level, low, high, basis)
+
+
 def series_test_inputs(source: PlanSources, models_dir: Path | None) -> SeriesTestInputs:
     """Load the series' model and read its response, carry-over and noise draws.
 
@@ -130,4 +152,5 @@ def series_test_inputs(source: PlanSources, models_dir: Path | None) -> SeriesTe
         roi=source.roi,
         moves=source.moves,
         tested=source.tested,
+        recall=source.recall,
     )

@@ -16,6 +16,12 @@ Each design's test window is the shortest of :data:`TEST_WEEKS` that reaches the
 target power, read out over the carry-over weeks after it too
 (``experiment_design.py``). A design the data cannot detect even at the longest window
 is shown as such, with the weeks or the spend that would make it detectable.
+
+Where a series reads a survey whose recall level nothing but its prior sets (no lift
+test on a surveyed channel, no level stated in model.yaml), every surveyed channel's
+contribution is as uncertain as that level (share_prior.py). A test of one surveyed
+channel measures its recall, and through the pooling the level: it ranks first, the
+untested surveyed channel whose test is detectable and scores highest.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_pipeline.modeling.posterior import interval
+from mmm_pipeline.modeling.results import LEVEL_FROM_PRIOR
 from mmm_pipeline.planning.experiment_design import (
     SeriesTestInputs,
     best_design,
@@ -148,6 +155,35 @@ def _priority(inputs: SeriesTestInputs, channel: str) -> Priority:
     return Priority(share * width * (1.0 + abs(move)), pinned, "; ".join(words))
 
 
+def _opens_recall(inputs: SeriesTestInputs, rows: list[dict]) -> str | None:
+    """The channel whose test would measure the survey's recall level, if one is needed.
+
+    Returns
+    -------
+    str or None
+        None unless the level rests on its prior only; else the untested surveyed
+        channel with spend, a detectable design first, then the highest score.
+    """
+    recall = inputs.recall
+    if recall is None or recall.basis != LEVEL_FROM_PRIOR:
+        return None
+    candidates = {
+        row["channel"]: (row["detectable"], row["_score"])
+        for row in sorted(rows, key=lambda r: r["detectable"])
+        if row["channel"] in recall.channels and not inputs.tested.get(row["channel"])
+    }
+    return max(candidates, key=candidates.__getitem__) if candidates else None
+
+
+def _recall_words(inputs: SeriesTestInputs) -> str:
+    recall = inputs.recall
+    return (
+        f"a survey channel never tested: its test would measure the survey's recall, "
+        f"which every surveyed channel's contribution is read through (now "
+        f"{recall.median:.2f}, {recall.low:.2f} to {recall.high:.2f}, from its prior only)"
+    )
+
+
 def series_experiment_plan(inputs: SeriesTestInputs, level: float) -> pd.DataFrame:
     """The proposed tests of one series, ranked (rank 1 first).
 
@@ -155,8 +191,9 @@ def series_experiment_plan(inputs: SeriesTestInputs, level: float) -> pd.DataFra
     -------
     pandas.DataFrame
         The columns of :data:`EXPERIMENT_PLAN_COLUMNS`, two designs per channel with
-        spend today: by the priority of their channel (pinned-down channels last), the
-        more powerful design of a channel first.
+        spend today: the test that would measure the survey's recall first (if the
+        series needs one), then by the priority of their channel (pinned-down channels
+        last), the more powerful design of a channel first.
     """
     rows = []
     for c, channel in enumerate(inputs.response.channels):
@@ -202,12 +239,16 @@ def series_experiment_plan(inputs: SeriesTestInputs, level: float) -> pd.DataFra
             )
     if not rows:
         return pd.DataFrame(columns=[*EXPERIMENT_PLAN_COLUMNS])
-    plan = pd.DataFrame(rows).sort_values(
-        ["_pinned", "_score", "channel", "power", "design"],
-        ascending=[True, False, True, False, True],
+    opener = _opens_recall(inputs, rows)
+    plan = pd.DataFrame(rows).assign(_opens=lambda frame: frame["channel"] == opener)
+    if opener is not None:
+        plan.loc[plan["_opens"], "reason"] = f"{_recall_words(inputs)}; " + plan["reason"]
+    plan = plan.sort_values(
+        ["_opens", "_pinned", "_score", "channel", "power", "design"],
+        ascending=[False, True, False, True, False, True],
         kind="stable",
     )
-    plan = plan.drop(columns=["_pinned", "_score"]).assign(
+    plan = plan.drop(columns=["_opens", "_pinned", "_score"]).assign(
         rank=range(1, len(plan) + 1),
         segment=inputs.series.segment,
         outcome=inputs.series.outcome,

@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.modeling.forecasts import accuracy_summary
+from mmm_pipeline.modeling.results import RECALL_LEVEL
 from mmm_pipeline.modeling.series import name_problem
 from mmm_pipeline.report import figures
 from mmm_pipeline.report.columns import (
@@ -22,6 +24,7 @@ from mmm_pipeline.report.columns import (
     COMPARISON_COLUMNS,
     FORECAST_COLUMNS,
     PLAN_COLUMNS,
+    RECALL_COLUMNS,
     ROI_COLUMNS,
     SCENARIO_COLUMNS,
     SHIFT_COLUMNS,
@@ -190,6 +193,38 @@ def _credit(report: Report, conn: DuckDBPyConnection, plots: Path, share: str) -
         report.table(shares.rename(columns=lambda c: c.replace("share", "share_pct")))
 
 
+def _survey_recall(report: Report, conn: DuckDBPyConnection, share: str) -> None:
+    """Each surveyed channel's recall and the level the others borrow, per model in force."""
+    parameters, runs = read(conn, "channel_parameters"), read(conn, "models_in_force_runs")
+    if "survey_recall" not in parameters or f"{RECALL_LEVEL}_basis" not in runs:
+        return
+    recalls = parameters.merge(runs[["run_id"]], on="run_id").dropna(subset=["survey_recall"])
+    if recalls.empty:
+        return
+    report.section(
+        "How much of each channel does the survey see?",
+        "Buyers name the channels they remember: a channel's share of survey answers is "
+        "its share of conversions times its recall, estimated per channel "
+        f"({share} ranges). A lift test of the channel measures its recall; the others "
+        "borrow the common level, which lift tests on surveyed channels measure or "
+        "model.yaml states. Where only its prior sets the level, every surveyed "
+        "channel's contribution is as uncertain as the level, and the next lift test "
+        "should be on one of them.",
+    )
+    level = [RECALL_LEVEL, f"{RECALL_LEVEL}_low", f"{RECALL_LEVEL}_high"]
+    for (segment, outcome), rows in by_series(recalls):
+        run = runs.set_index("run_id").loc[rows["run_id"].iloc[0]]
+        common = {
+            "channel": "common level",
+            **dict(zip(RECALL_COLUMNS[1:4], run[level], strict=True)),
+            "survey_recall_basis": run[f"{RECALL_LEVEL}_basis"],
+        }
+        shown = pd.concat([rows[RECALL_COLUMNS], pd.DataFrame([common])], ignore_index=True)
+        report.subheading(series_label(segment, outcome))
+        shown = shown.rename(columns={"survey_recall_basis": "set_by"})
+        report.table(rename_estimates(shown, {"survey_recall": "recall"}))
+
+
 def _budgets(report: Report, conn: DuckDBPyConnection, share: str) -> None:
     report.section(
         "Where does the next dollar go?",
@@ -255,5 +290,6 @@ def build_report(
     _next_tests(report, conn)
     _across_series(report, conn)
     _credit(report, conn, plots, share)
+    _survey_recall(report, conn, share)
     _budgets(report, conn, share)
     return report.write(f"Marketing-mix report, {now:%-d %B %Y, %H:%M} UTC")

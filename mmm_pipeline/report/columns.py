@@ -77,3 +77,10 @@ SCENARIO_COLUMNS = [
     "probability_better",
     "warnings",
 ]
+RECALL_COLUMNS = [
+    "channel",
+    "survey_recall",
+    "survey_recall_low",
+    "survey_recall_high",
+    "survey_recall_basis",
+]

@@ -45,6 +45,16 @@ QUERIES = {
         "qualify row_number() over (partition by segment, outcome order by fitted_at desc) "
         "= 1 order by segment, outcome",
     ),
+    # The models in force, every column: the survey's recall level and what set it.
+    "models_in_force_runs": (
+        "mmm.model_runs",
+        "select * from mmm.model_runs where status = 'accepted' qualify row_number() over "
+        "(partition by segment, outcome order by fitted_at desc) = 1 order by all",
+    ),
+    "channel_parameters": (
+        "mmm.channel_parameters",
+        "select * from mmm.channel_parameters where geo = 'ALL' order by segment, outcome, channel",
+    ),
     "roi": (
         "mmm.channel_roi",
         "select * from mmm.channel_roi where geo = 'ALL' order by segment, outcome, channel",

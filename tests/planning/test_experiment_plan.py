@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 
 from mmm_pipeline.modeling.response import ResponseModel
+from mmm_pipeline.modeling.results import LEVEL_FROM_PRIOR, LEVEL_FROM_TESTS
 from mmm_pipeline.modeling.series import Series
 from mmm_pipeline.planning.experiment_design import (
     POWER_TARGET,
+    RecallLevel,
     SeriesTestInputs,
     carryover_weeks,
     detection,
@@ -78,7 +80,9 @@ def test_a_channel_bought_nationally_keeps_its_geo_shares() -> None:
     assert bought_nationally(frame, ["tv", "meta"], ["US"]) == {"tv", "meta"}
 
 
-def _inputs(tested: dict[str, list[str]], roi: pd.DataFrame) -> SeriesTestInputs:
+def _inputs(
+    tested: dict[str, list[str]], roi: pd.DataFrame, recall: RecallLevel | None = None
+) -> SeriesTestInputs:
     geos, channels = ["US", "DE", "FR", "UK"], ["meta", "youtube", "podcast", "tv"]
     beta = np.array([[400.0, 300.0, 20.0, 300.0]] * 4)
     rate = np.full((4, 4), 1 / 5000)
@@ -95,6 +99,7 @@ def _inputs(tested: dict[str, list[str]], roi: pd.DataFrame) -> SeriesTestInputs
         roi=roi,
         moves={"meta": -0.3, "youtube": 0.4},
         tested=tested,
+        recall=recall,
     )
 
 
@@ -148,3 +153,20 @@ def test_a_channel_already_pinned_down_by_a_test_ranks_below_untested_ones() -> 
     still_wide = series_experiment_plan(_inputs({"youtube": ["E2"]}, roi), 0.9)
     assert rank(still_wide, "youtube") == rank(untested, "youtube") == 1
     assert still_wide[still_wide["channel"] == "youtube"]["reason"].str.contains("still wide").all()
+
+
+def test_a_survey_recall_nothing_measures_puts_a_surveyed_channels_test_first() -> None:
+    # Podcast and TV are surveyed; YouTube would rank first on spend, width and move.
+    surveyed = frozenset({"podcast", "tv"})
+    open_level = RecallLevel(surveyed, 0.6, 0.25, 1.5, LEVEL_FROM_PRIOR)
+    plan = series_experiment_plan(_inputs({}, ROI, open_level), 0.9)
+    # Podcast's lift cannot be detected, so TV's test is the one that measures the level.
+    first = plan.iloc[0]
+    assert first["channel"] == "tv"
+    assert "survey's recall" in first["reason"] and "0.25 to 1.50" in first["reason"]
+    assert not plan.loc[plan["channel"] != "tv", "reason"].str.contains("recall").any()
+    # Once a lift test on a surveyed channel measures the level, the usual order holds.
+    measured = RecallLevel(surveyed, 0.6, 0.5, 0.7, LEVEL_FROM_TESTS)
+    tested = series_experiment_plan(_inputs({"podcast": ["E3"]}, ROI, measured), 0.9)
+    assert tested.iloc[0]["channel"] == "youtube"
+    assert not tested["reason"].str.contains("recall").any()

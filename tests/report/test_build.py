@@ -26,8 +26,15 @@ def test_the_report_renders_with_every_figure_in_a_real_browser(fitted: dict) ->
         "Budget scenarios",
         "Do the models forecast the weeks they did not see?",
         "Which lift test to run next?",
+        "How much of each channel does the survey see?",
     ):
         assert title in text
+    # The survey's recall per surveyed channel, and which level the others borrow: the
+    # fixture's lift test on meta measures meta's recall, and so the level.
+    recall = text[text.index("How much of each channel does the survey see?") :]
+    recall = re.sub(r"<[^>]+>", " ", recall[: recall.index("<h2>", 10)])
+    assert re.search(r"meta\s+[\d.]+ \([\d.]+ to [\d.]+\)\s+lift test\s", recall)
+    assert re.search(r"common level\s+[\d.]+ \([\d.]+ to [\d.]+\)\s+lift tests\s", recall)
     executable = chromium()
     if executable is None:
         pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium)")
