@@ -88,7 +88,7 @@ CHANNEL_PARAMETER_COLUMNS = {
     "saturation_spend_high": "DOUBLE",
     "recent_weekly_spend": "DOUBLE",
     # A surveyed channel's recall (share_prior.py): its share of the survey's answers
-    # over its share of the outcome, and what set it (RECALL_BASES).
+    # over its share of the outcome, and what set it (TESTED, ASSUMED or POOLED).
     "survey_recall": "DOUBLE",
     "survey_recall_low": "DOUBLE",
     "survey_recall_high": "DOUBLE",
@@ -225,12 +225,13 @@ def survey_recall(
     if RECALL not in posterior:
         return pd.DataFrame(), dict.fromkeys(RECALL_LEVEL_COLUMNS)
     recall = posterior[RECALL].stack({SAMPLE: ("chain", "draw")})
+    surveyed = [str(c) for c in recall[SURVEY_CHANNEL].values]
     rows = []
-    for channel in recall[SURVEY_CHANNEL].values:
+    for channel in surveyed:
         basis = TESTED if channel in tested else ASSUMED if assumed else POOLED
         row = _summaries(RECALL, recall.sel({SURVEY_CHANNEL: channel}).values, level, "median")
-        rows.append({"channel": str(channel), **row, "survey_recall_basis": basis})
-    surveyed_tests = tested & {str(c) for c in recall[SURVEY_CHANNEL].values}
+        rows.append({"channel": channel, **row, "survey_recall_basis": basis})
+    surveyed_tests = tested.intersection(surveyed)
     common = posterior[RECALL_LEVEL].values.ravel()
     run = _summaries(RECALL_LEVEL, common, level, "median")
     run[RECALL_LEVEL + "_basis"] = (

@@ -149,12 +149,11 @@ def _add_recall(surveyed: list[str], recall: SurveyRecallConfig) -> pt.TensorVar
     model.add_coord(SURVEY_CHANNEL, surveyed)
     if recall.assumed_level is not None:
         log_level = pt.as_tensor(np.log(recall.assumed_level))
-        pm.Deterministic(RECALL_LEVEL, pt.exp(log_level))
     else:
         log_level = pm.Normal(
             RECALL_LEVEL + "_log", mu=np.log(recall.level), sigma=recall.level_sigma
         )
-        pm.Deterministic(RECALL_LEVEL, pt.exp(log_level))
+    pm.Deterministic(RECALL_LEVEL, pt.exp(log_level))
     offset = pm.Normal(RECALL + "_offset", 0.0, 1.0, dims=SURVEY_CHANNEL)
     log_recall = log_level + recall.channel_sigma * offset
     pm.Deterministic(RECALL, pt.exp(log_recall), dims=SURVEY_CHANNEL)

@@ -167,12 +167,14 @@ def _opens_recall(inputs: SeriesTestInputs, rows: list[dict]) -> str | None:
     recall = inputs.recall
     if recall is None or recall.basis != LEVEL_FROM_PRIOR:
         return None
-    candidates = {
-        row["channel"]: (row["detectable"], row["_score"])
-        for row in sorted(rows, key=lambda r: r["detectable"])
+    candidates = [
+        row
+        for row in rows
         if row["channel"] in recall.channels and not inputs.tested.get(row["channel"])
-    }
-    return max(candidates, key=candidates.__getitem__) if candidates else None
+    ]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda row: (row["detectable"], row["_score"]))["channel"]
 
 
 def _recall_words(inputs: SeriesTestInputs) -> str:

@@ -195,7 +195,7 @@ def _credit(report: Report, conn: DuckDBPyConnection, plots: Path, share: str) -
 
 def _survey_recall(report: Report, conn: DuckDBPyConnection, share: str) -> None:
     """Each surveyed channel's recall and the level the others borrow, per model in force."""
-    parameters, runs = read(conn, "channel_parameters"), read(conn, "models_in_force_runs")
+    parameters, runs = read(conn, "channel_parameters"), read(conn, "models_in_force")
     if "survey_recall" not in parameters or f"{RECALL_LEVEL}_basis" not in runs:
         return
     recalls = parameters.merge(runs[["run_id"]], on="run_id").dropna(subset=["survey_recall"])

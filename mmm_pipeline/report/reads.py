@@ -38,18 +38,13 @@ QUERIES = {
         "(partition by segment, outcome order by fitted_at desc) = 1 order by all",
     ),
     # The model in force may be older than the fits shown (a refit tried three times and
-    # rejected each time pushes it out of the last rows): read it on its own.
+    # rejected each time pushes it out of the last rows): read it on its own, every
+    # column (the survey's recall level among them).
     "models_in_force": (
         "mmm.model_runs",
-        "select segment, outcome, run_id from mmm.model_runs where status = 'accepted' "
+        "select * from mmm.model_runs where status = 'accepted' "
         "qualify row_number() over (partition by segment, outcome order by fitted_at desc) "
         "= 1 order by segment, outcome",
-    ),
-    # The models in force, every column: the survey's recall level and what set it.
-    "models_in_force_runs": (
-        "mmm.model_runs",
-        "select * from mmm.model_runs where status = 'accepted' qualify row_number() over "
-        "(partition by segment, outcome order by fitted_at desc) = 1 order by all",
     ),
     "channel_parameters": (
         "mmm.channel_parameters",
