@@ -24,7 +24,12 @@ MIX_CONCENTRATION = 80.0
 
 @dataclass
 class MediaResponse:
-    """Per channel a kernel and a Hill curve; ``half`` is per geo x channel, in money."""
+    """Per channel a kernel and a Hill curve; ``half`` is per geo x channel, in exposure.
+
+    ``cost`` divides each week's spend into the exposure that moves the outcome: ones
+    where spend does, the week's CPM multiple where impressions do (``heldout.cost``),
+    so exposure is in money at the catalogue CPM.
+    """
 
     channels: tuple[str, ...]
     order: str
@@ -34,12 +39,18 @@ class MediaResponse:
     shape: np.ndarray
     half: np.ndarray
     half_ratio: np.ndarray
+    cost: np.ndarray
+
+    def exposure(self, spend: np.ndarray) -> np.ndarray:
+        """What weekly spend (weeks, geos, channels) bought, in money at the catalogue CPM."""
+        return spend / self.cost[:, None, None]
 
     def response(self, spend: np.ndarray) -> np.ndarray:
         """Media response in [0, 1) of weekly spend shaped (weeks, geos, channels)."""
-        out = np.zeros_like(spend, dtype=float)
+        exposure = self.exposure(spend)
+        out = np.zeros_like(exposure, dtype=float)
         for c, name in enumerate(self.channels):
-            x, kernel = spend[:, :, c], self.kernels[name]
+            x, kernel = exposure[:, :, c], self.kernels[name]
             if self.order == "adstock_first":
                 out[:, :, c] = kernels.hill(
                     kernels.carry_over(x, kernel), self.half[:, c], self.shape[c]
@@ -52,15 +63,20 @@ class MediaResponse:
 
 
 def draw_media_response(
-    family: FamilySpec, spend: np.ndarray, history: slice, rng: np.random.Generator
+    family: FamilySpec,
+    spend: np.ndarray,
+    history: slice,
+    cost: np.ndarray,
+    rng: np.random.Generator,
 ) -> MediaResponse:
-    """Draw kernels and Hill curves; anchor each half-saturation on the planned spend.
+    """Draw kernels and Hill curves; anchor each half-saturation on the planned exposure.
 
     ``K`` is a drawn multiple (0.5-2x) of the median non-zero weekly input to the Hill
-    curve in that geo over the history: the carried-over spend when adstock comes first,
-    the weekly spend otherwise. The plan before lift tests anchors it, so a test changes
-    spend and nothing else.
+    curve in that geo over the history: the carried-over exposure when adstock comes
+    first, the weekly exposure otherwise. The plan before lift tests anchors it, so a
+    test changes spend and nothing else. ``cost`` is ``MediaResponse.cost``.
     """
+    spend = spend / cost[:, None, None]
     names = tuple(c.name for c in family.channels)
     drawn = {c.name: kernels.draw_kernel(c.kernel, c.kernel_ranges, rng) for c in family.channels}
     shape = np.array([rng.uniform(*c.hill_shape) for c in family.channels])
@@ -85,6 +101,7 @@ def draw_media_response(
         shape=shape,
         half=half,
         half_ratio=ratio,
+        cost=cost,
     )
 
 

@@ -1,4 +1,4 @@
-"""The named scenario families: b2c, aggregate (1, 2 or 8 geos) and b2b (demo requests or leads).
+"""The named scenario families: b2c (and its CPM twins), aggregate (1, 2 or 8 geos), b2b.
 
 Each family is a kind of business the model must handle; a seed draws one business of
 that kind. Channels come from the shared catalogue (``heldout.channels``), with the
@@ -68,6 +68,24 @@ def b2c() -> FamilySpec:
                 factor=3.0,
             ),
         ),
+    )
+
+
+def b2c_cpm(exposure: str) -> FamilySpec:
+    """The b2c business, same draws, buying impressions at a seasonal CPM (``heldout.cost``).
+
+    ``exposure="impressions"``: what moves signups is what buyers saw, so a dear Q4 is
+    less media for the money. ``exposure="spend"``: the same seasonal CPM in the exports
+    but signups follow the money, the twin where reading impressions would be wrong.
+    """
+    name = "b2c-cpm" if exposure == "impressions" else "b2c-cpm-spend"
+    return replace(
+        b2c(),
+        name=name,
+        description=f"{b2c().description}; seasonal CPM, outcomes follow {exposure}",
+        cpm_season=True,
+        exposure=exposure,
+        draws_as="b2c",
     )
 
 
@@ -266,6 +284,8 @@ def b2b(upstream: str = "demo_request", name: str = "b2b") -> FamilySpec:
 
 FAMILIES = {
     "b2c": b2c,
+    "b2c-cpm": lambda: b2c_cpm("impressions"),
+    "b2c-cpm-spend": lambda: b2c_cpm("spend"),
     "aggregate-1geo": lambda: aggregate(1),
     "aggregate-2geo": lambda: aggregate(2),
     "aggregate-8geo": lambda: aggregate(8),

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from heldout import baseline, events, experiments, landing, truth
+from heldout import baseline, cost, events, experiments, landing, truth
 from heldout.business import draw_counts, draw_media_response, draw_series
 from heldout.families import family as family_spec
 from heldout.funnel import run_funnel
@@ -89,7 +89,7 @@ def generate(family: str, seed: int, out: Path) -> dict:
     Returns the ground truth, also written to ``out/ground_truth.json``.
     """
     spec = family_spec(family)
-    rng = _streams(spec.name, seed)
+    rng = _streams(spec.draws_as or spec.name, seed)
     out = Path(out)
     timeline = Timeline(spec.start, spec.burn_in, spec.weeks)
     history, n_geos = timeline.history, len(spec.geos)
@@ -99,7 +99,9 @@ def generate(family: str, seed: int, out: Path) -> dict:
     drawn = [weekly_plan(c, spec.geos, timeline, rng["spend"]) for c in spec.channels]
     plan = np.stack([p for p, _ in drawn], axis=2)
     actual, windows = experiments.apply_tests(plan, spec, timeline)
-    media = draw_media_response(spec, plan, history, rng["media"])
+    cpm = cost.cpm_multiplier(timeline, spec.cpm_season)
+    moved_by = cpm if spec.exposure == "impressions" else np.ones_like(cpm)
+    media = draw_media_response(spec, plan, history, moved_by, rng["media"])
     planned_response, response = media.response(plan), media.response(actual)
 
     trend, trend_params = baseline.trend(timeline, n_geos, rng["baseline"])
@@ -140,7 +142,12 @@ def generate(family: str, seed: int, out: Path) -> dict:
     spend_frames: dict[str, list[pd.DataFrame]] = {}
     for c, channel in enumerate(spec.channels):
         frame = landing.spend_rows(
-            channel, actual[history, :, c], timeline.history_weeks, geos, rng["landing"]
+            channel,
+            actual[history, :, c],
+            cpm[history],
+            timeline.history_weeks,
+            geos,
+            rng["landing"],
         )
         spend_frames.setdefault(channel.platform, []).append(frame)
     landing.write_spend(spend_frames, out)
@@ -190,8 +197,14 @@ def generate(family: str, seed: int, out: Path) -> dict:
             f"{s.segment}/{s.outcome}": truth.shares(amounts[s.key][history], channels)
             for s in spec.series
         },
+        "exposure": {
+            "moved_by": spec.exposure,
+            "cpm_multiplier": dict(
+                zip(timeline.history_weeks.strftime("%Y-%m-%d"), cpm[history].tolist(), strict=True)
+            ),
+        },
         "channels": truth.channel_entries(
-            spec, media, plan, history, {k: m.beta for k, m in models.items()}
+            spec, media, media.exposure(plan), history, {k: m.beta for k, m in models.items()}
         ),
         "experiments": tests,
         "funnel": [truth.funnel_entry(s, outbound[s.key]) for s in spec.series if s.funnel],

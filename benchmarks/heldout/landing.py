@@ -29,6 +29,7 @@ def _split(total: np.ndarray, shares: np.ndarray) -> np.ndarray:
 def spend_rows(
     channel: ChannelSpec,
     weekly: np.ndarray,
+    cpm_multiplier: np.ndarray,
     mondays: pd.DatetimeIndex,
     geos: tuple[str, ...],
     rng: np.random.Generator,
@@ -36,8 +37,9 @@ def spend_rows(
     """Daily rows of one channel from its delivered weekly spend (weeks, geos).
 
     Each campaign keeps a drawn share of the channel's budget with weekly jitter; days
-    follow a mild weekday pattern. Impressions follow a CPM, clicks a CTR, each with noise;
-    offline channels export no clicks.
+    follow a mild weekday pattern. Impressions follow the channel's CPM times the week's
+    ``cpm_multiplier`` (weeks,), clicks a CTR, each with noise; offline channels export
+    no clicks.
     """
     week, geo = np.nonzero(weekly > 0)
     total = weekly[week, geo]
@@ -53,7 +55,8 @@ def spend_rows(
     row_week = np.repeat(np.repeat(week, k), 7)
     dates = mondays[row_week] + pd.to_timedelta(np.tile(np.arange(7), week.size * k), unit="D")
     spend = daily.ravel()
-    impressions = np.rint(spend / channel.cpm * 1000 * rng.lognormal(0.0, 0.08, n))
+    cpm = channel.cpm * cpm_multiplier[row_week]
+    impressions = np.rint(spend / cpm * 1000 * rng.lognormal(0.0, 0.08, n))
     frame = pd.DataFrame(
         {
             "date": dates.strftime("%Y-%m-%d"),

@@ -127,7 +127,10 @@ class FamilySpec:
     ``order`` is ``adstock_first`` (saturation of carried-over spend) or
     ``saturation_first`` (weekly spend saturates, then its effect carries over).
     ``burn_in`` weeks are simulated before the first delivered week so carry-over and the
-    funnel are warm when the data starts, as in a real business.
+    funnel are warm when the data starts, as in a real business. ``cpm_season`` buys
+    impressions at a seasonal cost (``heldout.cost``); ``exposure`` says what moves the
+    outcomes, ``spend`` or ``impressions``. ``draws_as`` names the family whose random
+    streams a twin shares, so that twins differ only in what their fields change.
     """
 
     name: str
@@ -142,6 +145,9 @@ class FamilySpec:
     lift_tests: tuple[LiftSpec, ...] = ()
     burn_in: int = 26
     description: str = ""
+    cpm_season: bool = False
+    exposure: str = "spend"
+    draws_as: str = ""
 
     def channel(self, name: str) -> ChannelSpec:
         """The channel of this name."""
