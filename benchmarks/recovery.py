@@ -107,6 +107,8 @@ SCENARIOS = {
         # Businesses written by another hand from other formulas (benchmarks/heldout):
         # Hill saturation, delayed kernels, over-dispersed and multiplicative noise.
         Scenario("heldout-b2c", 3, 130, family="b2c"),
+        Scenario("heldout-b2c-cpm", 3, 130, family="b2c-cpm"),
+        Scenario("heldout-b2c-cpm-spend", 3, 130, family="b2c-cpm-spend"),
         Scenario("heldout-b2b", 3, 156, family="b2b"),
         Scenario("heldout-b2b-lead", 3, 156, family="b2b-lead"),
         Scenario("heldout-aggregate-1geo", 1, 104, family="aggregate-1geo"),
@@ -221,10 +223,11 @@ def load_inputs(warehouse: Path, segment: str, outcome: str):
     """The model panel and the lift-test measurements of one segment x outcome."""
     from mmm_pipeline.modeling.lift_tests import load_calibration
     from mmm_pipeline.modeling.panel import build_panel
+    from mmm_pipeline.modeling.specification import load_model_config
 
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        panel = build_panel(conn, segment, outcome)
-        return panel, load_calibration(conn, segment, outcome).measurements
+        panel = build_panel(conn, segment, outcome, exposure=load_model_config().exposure)
+        return panel, load_calibration(conn, segment, outcome, panel).measurements
 
 
 def true_contributions(

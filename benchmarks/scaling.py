@@ -55,10 +55,11 @@ def _fit_worker(warehouse: str, profile: str) -> None:
     from mmm_pipeline.modeling.lift_tests import load_calibration
     from mmm_pipeline.modeling.panel import DATE, build_panel
     from mmm_pipeline.modeling.panel_fit import PROFILES, fit_panel
+    from mmm_pipeline.modeling.specification import load_model_config
 
     with duckdb.connect(warehouse, read_only=True) as conn:
-        panel = build_panel(conn, *SERIES)
-        lift = load_calibration(conn, *SERIES).measurements
+        panel = build_panel(conn, *SERIES, exposure=load_model_config().exposure)
+        lift = load_calibration(conn, *SERIES, panel).measurements
     started = time.perf_counter()
     outcome = fit_panel(panel, lift, PROFILES[profile], seed=1)
     print(

@@ -14,6 +14,22 @@ import pandas as pd
 from duckdb import DuckDBPyConnection
 
 
+def media_weekly(conn: DuckDBPyConnection, geos: Sequence[str]) -> pd.DataFrame:
+    """Paid spend and impressions per week, geo and channel in ``geos``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``week_start``, ``geo``, ``channel``, ``spend`` in the reporting currency and
+        ``impressions``, null where no platform of the channel reports them.
+    """
+    return conn.execute(
+        "select week_start, geo, channel, spend, impressions from marts.fct_media_weekly "
+        "join seeds.channels using (channel) where is_paid and list_contains($geos, geo)",
+        {"geos": list(geos)},
+    ).df()
+
+
 def spend_weekly(
     conn: DuckDBPyConnection,
     *,

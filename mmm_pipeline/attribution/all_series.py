@@ -36,6 +36,7 @@ from mmm_pipeline.modeling.runs import (
     series_in_marts,
 )
 from mmm_pipeline.modeling.series import Series
+from mmm_pipeline.modeling.specification import load_model_config
 from mmm_pipeline.publish import concat_rows, has_table
 
 
@@ -100,7 +101,9 @@ def read_sources(
                 clicks=clicks[(clicks["segment"] == segment) & (clicks["outcome"] == outcome)],
                 survey=survey_counts(conn, segment, outcome),
                 run=run,
-                panel=build_panel(conn, segment, outcome) if run is not None else None,
+                panel=build_panel(conn, segment, outcome, exposure=load_model_config().exposure)
+                if run is not None
+                else None,
                 ready=_is_ready(conn, series),
             )
         )

@@ -32,6 +32,7 @@ from mmm_pipeline.modeling.forecasts import (
 from mmm_pipeline.modeling.panel import DATE, GEO, ModelPanel, build_panel
 from mmm_pipeline.modeling.panel_fit import FitOutcome
 from mmm_pipeline.modeling.runs import MODEL_RUNS, load_model, model_file
+from mmm_pipeline.modeling.specification import load_model_config
 from mmm_pipeline.publish import Write, concat_rows, has_table, slice_replacement
 
 # Accepted models per series that go on being scored; older ones keep their rows.
@@ -77,7 +78,7 @@ def models_to_score(conn: DuckDBPyConnection, models_dir: Path) -> list[ModelToS
             continue
         series = (run["segment"], run["outcome"])
         if series not in panels:
-            panels[series] = build_panel(conn, *series)
+            panels[series] = build_panel(conn, *series, exposure=load_model_config().exposure)
         panel = panels[series]
         if panel.frame[DATE].max() <= pd.Timestamp(run["last_week"]):
             continue

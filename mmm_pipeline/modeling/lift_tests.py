@@ -34,6 +34,7 @@ from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.marts import conversions_weekly, spend_weekly
 from mmm_pipeline.marts import experiments as read_experiments
+from mmm_pipeline.modeling.panel import DATE, GEO, ModelPanel
 
 ALL = "ALL"
 ALL_SEGMENTS = "all"
@@ -50,8 +51,9 @@ class Calibration:
 
 
 def _window(frame: pd.DataFrame, test: pd.Series) -> pd.DataFrame:
-    weeks = frame["week_start"]
-    return frame[(weeks >= test.first_week_start) & (weeks <= test.last_week_start)]
+    weeks = pd.to_datetime(frame["week_start"])
+    first, last = pd.Timestamp(test.first_week_start), pd.Timestamp(test.last_week_start)
+    return frame[(weeks >= first) & (weeks <= last)]
 
 
 def lift_measurements(
@@ -69,7 +71,9 @@ def lift_measurements(
         Rows of ``marts.dim_experiments``.
     media
         Weekly paid spend the model is fitted on: ``week_start``, ``geo``, ``channel``,
-        ``spend``.
+        ``spend``, and ``exposure`` where the model reads a channel's impressions
+        (exposure.py): then ``x`` is exposure, and the test's spend change is exposure
+        at the cost per impression of the test's window.
     conversions
         Weekly conversions of the outcome for every segment: ``week_start``, ``geo``,
         ``segment``, ``conversions``.
@@ -86,6 +90,8 @@ def lift_measurements(
     relevant = experiments[
         (experiments["outcome"] == outcome) & experiments["segment"].isin([segment, ALL_SEGMENTS])
     ]
+    if "exposure" not in media:
+        media = media.assign(exposure=media["spend"])
     rows = []
     for test in relevant.itertuples(index=False):
         channel_spend = media[media["channel"] == test.channel]
@@ -97,19 +103,20 @@ def lift_measurements(
                 (test.experiment_id, f"no {test.channel} spend in {where} in the model's data")
             )
             continue
-        by_geo = _window(channel_spend, test).groupby("geo")["spend"].sum()
+        by_geo = _window(channel_spend, test).groupby("geo")["exposure"].sum()
+        per_money = _exposure_per_money(media[media["channel"] == test.channel], test)
         if test.geo != ALL:
             # A geo test may have switched the channel off: no window spend is a result.
             by_geo = by_geo.reindex([test.geo], fill_value=0.0)
             shares = pd.Series({test.geo: 1.0})
         else:
-            basis = by_geo if by_geo.sum() > 0 else channel_spend.groupby("geo")["spend"].sum()
+            basis = by_geo if by_geo.sum() > 0 else channel_spend.groupby("geo")["exposure"].sum()
             shares = basis / basis.sum()
             by_geo = by_geo.reindex(shares.index, fill_value=0.0)
         weeks = test.window_days / DAYS_PER_WEEK
         for geo, share in shares.items():
             segment_share = _segment_share(conversions, test, geo, segment)
-            delta_x = test.spend_delta * share / weeks
+            delta_x = test.spend_delta * per_money * share / weeks
             observed_weekly = by_geo[geo] / weeks
             rows.append(
                 {
@@ -126,6 +133,22 @@ def lift_measurements(
     if rows:
         calibration.measurements = pd.DataFrame(rows, columns=LIFT_COLUMNS)
     return calibration
+
+
+def _exposure_per_money(channel_media: pd.DataFrame, test: pd.Series) -> float:
+    """Exposure one unit of spend bought in the test's window, over every geo (1 for spend).
+
+    A holdout geo spends nothing in its window, so the other geos' cost stands in; with no
+    spend anywhere in the window, the channel's average cost (exposure is then spend).
+
+    Returns
+    -------
+    float
+        The window's exposure over its spend, or 1.
+    """
+    window = _window(channel_media, test)
+    spent = window["spend"].sum()
+    return float(window["exposure"].sum() / spent) if spent > 0 else 1.0
 
 
 def _segment_share(conversions: pd.DataFrame, test: pd.Series, geo: str, segment: str) -> float:
@@ -146,8 +169,13 @@ def _segment_share(conversions: pd.DataFrame, test: pd.Series, geo: str, segment
     return float(window.loc[window["segment"] == segment, "conversions"].sum() / total)
 
 
-def load_calibration(conn: DuckDBPyConnection, segment: str, outcome: str) -> Calibration:
+def load_calibration(
+    conn: DuckDBPyConnection, segment: str, outcome: str, panel: ModelPanel | None = None
+) -> Calibration:
     """Read the lift tests and the spend and conversions they are translated against.
+
+    With the ``panel`` the model is fitted on, a channel it reads as impressions is
+    translated in its exposure (exposure.py); without it, in spend.
 
     Returns
     -------
@@ -160,5 +188,23 @@ def load_calibration(conn: DuckDBPyConnection, segment: str, outcome: str) -> Ca
     if experiments.empty:
         return Calibration(measurements=pd.DataFrame(columns=LIFT_COLUMNS))
     media = spend_weekly(conn)
+    if panel is not None and panel.spend is not None:
+        media = _with_exposure(media, panel)
     conversions = conversions_weekly(conn, outcome=outcome)
     return lift_measurements(experiments, media, conversions, segment, outcome)
+
+
+def _with_exposure(media: pd.DataFrame, panel: ModelPanel) -> pd.DataFrame:
+    """``media`` with the panel's exposure per week, geo and channel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``media`` with an ``exposure`` column: the spend where the panel has no cell.
+    """
+    exposure = panel.frame.melt(
+        id_vars=[DATE, GEO], value_vars=panel.channels, var_name="channel", value_name="exposure"
+    ).rename(columns={DATE: "week_start", GEO: "geo"})
+    media = media.assign(week_start=pd.to_datetime(media["week_start"]))
+    joined = media.merge(exposure, on=["week_start", "geo", "channel"], how="left")
+    return joined.assign(exposure=joined["exposure"].fillna(joined["spend"]))

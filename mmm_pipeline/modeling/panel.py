@@ -11,10 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
-from mmm_pipeline.marts import conversions_weekly, spend_weekly
+from mmm_pipeline.marts import conversions_weekly, media_weekly
+from mmm_pipeline.modeling.exposure import (
+    ExposureChoice,
+    ExposureConfig,
+    choose_exposure,
+    exposure_frame,
+    reads_impressions,
+)
 from mmm_pipeline.modeling.media_priors import SURVEY, expected_shares
 
 DATE = "date"
@@ -25,7 +33,12 @@ CONTROL_PREFIX = "control_"
 
 @dataclass(frozen=True)
 class ModelPanel:
-    """The model frame and what its columns are."""
+    """The model frame and what its columns are.
+
+    The channel columns of ``frame`` are each channel's exposure in money (exposure.py):
+    its spend, or its impressions at its average cost per impression. ``spend`` holds
+    what was paid, for returns; where every channel reads spend it is None.
+    """
 
     segment: str
     outcome: str
@@ -38,6 +51,37 @@ class ModelPanel:
     prior_share_sigmas: dict[str, float] = field(default_factory=dict)
     # The channels whose share is of survey answers, read through a recall (share_prior.py).
     survey_channels: tuple[str, ...] = ()
+    # What each channel's exposure is read from, and why (exposure.py).
+    exposure: dict[str, ExposureChoice] = field(default_factory=dict)
+    spend: pd.DataFrame | None = None
+
+    def spend_frame(self) -> pd.DataFrame:
+        """What was paid per week, geo and channel, whatever the model reads as media.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``date``, ``geo`` and a column of spend per channel, one row per panel row.
+        """
+        if self.spend is not None:
+            return self.spend
+        return self.frame[[DATE, GEO, *self.channels]]
+
+    def exposure_per_money(self, weeks: int) -> pd.DataFrame:
+        """Exposure bought per unit of spend over the last ``weeks`` weeks, geo x channel.
+
+        One for a channel read as spend, or that spent nothing in those weeks; for one
+        read as impressions, its average cost over its recent cost.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by geo, one column per channel.
+        """
+        recent = self.frame[DATE] >= np.sort(self.frame[DATE].unique())[-weeks:][0]
+        exposure = self.frame[recent].groupby(GEO)[self.channels].sum()
+        spend = self.spend_frame()[recent.to_numpy()].groupby(GEO)[self.channels].sum()
+        return (exposure / spend.where(spend > 0)).fillna(1.0)
 
     @property
     def geos(self) -> list[str]:
@@ -45,16 +89,21 @@ class ModelPanel:
         return sorted(self.frame[GEO].unique())
 
 
-def build_panel(conn: DuckDBPyConnection, segment: str, outcome: str) -> ModelPanel:
+def build_panel(
+    conn: DuckDBPyConnection, segment: str, outcome: str, *, exposure: ExposureConfig
+) -> ModelPanel:
     """Assemble the complete weekly panel of one segment x outcome from the marts.
+
+    ``exposure`` is ``model.yaml``'s rule for reading impressions (exposure.py); every
+    reader of a fitted model must build its panel with the fit's rule.
 
     Returns
     -------
     ModelPanel
         One row per week (first to last week of the outcome) and geo with the outcome:
-        the target, the paid channels that spent anything and the controls that are not
-        all zero, zeros where nothing was recorded; with the tracking data's expected
-        shares (media_priors.py) as ``prior_shares``.
+        the target, the paid channels that spent anything (as their exposure) and the
+        controls that are not all zero, zeros where nothing was recorded; with the
+        tracking data's expected shares (media_priors.py) as ``prior_shares``.
 
     Raises
     ------
@@ -69,7 +118,7 @@ def build_panel(conn: DuckDBPyConnection, segment: str, outcome: str) -> ModelPa
     geos = sorted(target["geo"].unique())
     grid = pd.MultiIndex.from_product([weeks, geos], names=[DATE, GEO])
 
-    spend = spend_weekly(conn, geos=geos)
+    media = media_weekly(conn, geos).rename(columns={"channel": "name"})
     controls = conn.execute(
         "select week_start, geo, name, value from marts.fct_controls_weekly "
         "where list_contains(?, geo)",
@@ -78,11 +127,17 @@ def build_panel(conn: DuckDBPyConnection, segment: str, outcome: str) -> ModelPa
 
     frame = pd.DataFrame(index=grid)
     frame[TARGET] = _wide(target.assign(name=TARGET), "conversions", grid)[TARGET]
-    spend_wide = _wide(spend.rename(columns={"channel": "name"}), "spend", grid)
+    spend_wide = _wide(media, "spend", grid)
     channels = [c for c in sorted(spend_wide.columns) if spend_wide[c].sum() > 0]
+    spend_wide = spend_wide.reindex(columns=channels).fillna(0.0)
+    impressions = _wide(media, "impressions", grid).reindex(columns=channels)
     control_wide = _wide(controls.assign(name=CONTROL_PREFIX + controls["name"]), "value", grid)
     control_columns = [c for c in sorted(control_wide.columns) if control_wide[c].abs().sum() > 0]
-    frame = frame.join(spend_wide[channels]).join(control_wide[control_columns])
+    choices = choose_exposure(
+        frame[TARGET].fillna(0.0), spend_wide, impressions, control_wide[control_columns], exposure
+    )
+    exposed = exposure_frame(spend_wide, impressions, choices)
+    frame = frame.join(exposed).join(control_wide[control_columns])
     shares = expected_shares(conn, segment, outcome, channels)
     return ModelPanel(
         segment=segment,
@@ -92,6 +147,8 @@ def build_panel(conn: DuckDBPyConnection, segment: str, outcome: str) -> ModelPa
         controls=control_columns,
         prior_shares={channel: share for channel, (share, _) in shares.items()},
         survey_channels=tuple(c for c, (_, source) in shares.items() if source == SURVEY),
+        exposure=choices,
+        spend=spend_wide.reset_index() if reads_impressions(choices) else None,
     )
 
 

@@ -15,9 +15,10 @@ against the model's own prediction of held spend.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 from pymc_marketing.mmm import MMM
 
@@ -83,6 +84,23 @@ class ResponseModel:
         picked = evenly_spaced(beta.shape[0], samples)
         beta, rate = beta[picked], rate[picked]
         return cls(geos=geos, channels=channels, beta=beta, rate=rate)
+
+    def priced(self, exposure_per_money: pd.DataFrame) -> ResponseModel:
+        """The response to spend of a model whose media is exposure (exposure.py).
+
+        ``exposure_per_money`` (geo x channel) is what one unit of spend buys in the
+        model's media; cells it lacks buy one. Scaling the rate keeps one function for
+        curves, marginal ROI and the optimizer.
+
+        Returns
+        -------
+        ResponseModel
+            The same draws with ``rate`` per unit of spend.
+        """
+        per_money = exposure_per_money.reindex(
+            index=self.geos, columns=self.channels, fill_value=1.0
+        ).to_numpy(dtype=float)
+        return replace(self, rate=self.rate * per_money[None, :, :])
 
     def contribution(self, spend: np.ndarray) -> np.ndarray:
         """Weekly contribution per draw for weekly ``spend`` shaped (..., geo, channel).

@@ -13,6 +13,7 @@ import xarray as xr
 from pymc_marketing.mmm import MMM
 
 from mmm_pipeline.modeling.calibration import LIFT_ESTIMATE
+from mmm_pipeline.modeling.exposure import ExposureChoice
 from mmm_pipeline.modeling.horizons import HORIZON_COLUMNS, channel_horizons
 from mmm_pipeline.modeling.panel import DATE, GEO
 from mmm_pipeline.modeling.posterior import (
@@ -93,6 +94,13 @@ CHANNEL_PARAMETER_COLUMNS = {
     "survey_recall_low": "DOUBLE",
     "survey_recall_high": "DOUBLE",
     "survey_recall_basis": "VARCHAR",
+    # What the model reads as the channel's media (exposure.py): ``impressions`` or
+    # ``spend``, why, the sd of its weekly log cost per impression, and the held-out
+    # squared error with it read as spend over read as impressions, where compared.
+    "exposure": "VARCHAR",
+    "exposure_basis": "VARCHAR",
+    "cpm_variation": "DOUBLE",
+    "exposure_spend_error_ratio": "DOUBLE",
 }
 # What a surveyed channel's recall rests on: a lift test of the channel in the fit, the
 # level the user assumed in model.yaml, or the pooled level (which lift tests on other
@@ -240,12 +248,32 @@ def survey_recall(
     return pd.DataFrame(rows).set_index("channel"), run
 
 
+def exposure_rows(exposure: dict[str, ExposureChoice]) -> pd.DataFrame:
+    """The exposure columns of :data:`CHANNEL_PARAMETER_COLUMNS`, indexed by channel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per channel of ``exposure`` (a panel's choices, exposure.py).
+    """
+    rows = {
+        channel: {
+            "exposure": choice.measure,
+            "exposure_basis": choice.basis,
+            "cpm_variation": choice.cpm_variation,
+            "exposure_spend_error_ratio": choice.spend_error_ratio,
+        }
+        for channel, choice in exposure.items()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
 def channel_parameters(
     mmm: MMM,
     draws: ChannelDraws,
     level: float,
     horizons_from: tuple[MMM, np.ndarray] | None = None,
-    recall: pd.DataFrame | None = None,
+    per_channel: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Carry-over (form, peak, half-life, time to effect) and saturation spend, per geo.
 
@@ -254,8 +282,9 @@ def channel_parameters(
     upstream model and the funnel's lag weights, and the horizons are that model's
     kernel followed by the lag. Geo ``ALL``: retention averaged over geos weighted by
     spend, and the sum of the geos' saturation spends (the weekly budget at which every
-    geo is near its ceiling). ``recall`` (:func:`survey_recall`) adds each surveyed
-    channel's recall to its rows in every geo: recall is the channel's, not the geo's.
+    geo is near its ceiling). ``per_channel``, indexed by channel, adds what is the
+    channel's and not a geo's to its rows in every geo: a surveyed channel's recall
+    (:func:`survey_recall`) and its exposure (:func:`exposure_rows`).
 
     Returns
     -------
@@ -295,8 +324,8 @@ def channel_parameters(
             row |= _summaries(
                 "saturation_spend", saturation_spend.sel(cell).values, level, "median"
             )
-            if recall is not None and str(channel) in recall.index:
-                row |= recall.loc[str(channel)].to_dict()
+            if per_channel is not None and str(channel) in per_channel.index:
+                row |= per_channel.loc[str(channel)].to_dict()
             rows.append(row)
     return pd.DataFrame(rows)
 

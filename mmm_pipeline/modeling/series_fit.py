@@ -46,6 +46,7 @@ from mmm_pipeline.modeling.results import (
     channel_parameters,
     channel_roi,
     experiment_agreement,
+    exposure_rows,
     survey_recall,
 )
 from mmm_pipeline.modeling.runs import (
@@ -304,7 +305,11 @@ def _result_tables(
     return {
         "mmm.channel_roi": channel_roi(draws, inputs.value_per_conversion, level).assign(**labels),
         "mmm.channel_parameters": channel_parameters(
-            mmm, draws, level, _horizons_from(inputs, data_dir), recall
+            mmm,
+            draws,
+            level,
+            _horizons_from(inputs, data_dir),
+            recall.join(exposure_rows(fitted.panel.exposure), how="outer"),
         ).assign(**labels),
         "mmm.experiment_agreement": agreement.assign(**labels),
     }

@@ -61,13 +61,13 @@ def read_inputs(conn: DuckDBPyConnection, series: Series, level: float) -> Serie
     ready, reasons = readiness_verdict(conn, series)
     if not ready:
         raise NotReady(f"{series.segment} x {series.outcome} is not ready for an MMM: {reasons}")
-    panel = build_panel(conn, series.segment, series.outcome)
+    panel = build_panel(conn, series.segment, series.outcome, exposure=load_model_config().exposure)
     panel, funnel, upstream_run = read_funnel_prior(conn, panel, level, load_model_config().funnel)
     return SeriesInputs(
         panel=panel,
         funnel=funnel,
         upstream_run=upstream_run,
-        calibration=load_calibration(conn, series.segment, series.outcome),
+        calibration=load_calibration(conn, series.segment, series.outcome, panel),
         experiments=_experiments(conn, series),
         value_per_conversion=_value_per_conversion(conn, series),
     )

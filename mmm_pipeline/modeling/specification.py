@@ -25,6 +25,7 @@ from pymc_marketing.mmm.scaling import DataDerivedScaling
 
 from mmm_pipeline.modeling.carryover import build_adstock, window
 from mmm_pipeline.modeling.centred_level import CentredLevelEffect
+from mmm_pipeline.modeling.exposure import ExposureConfig
 from mmm_pipeline.modeling.media_priors import log_effect_centres
 from mmm_pipeline.modeling.panel import DATE, GEO, TARGET, ModelPanel
 from mmm_pipeline.modeling.pooling import pooled_as_geos_allow
@@ -162,6 +163,7 @@ class ModelConfig(_Strict):
     media_prior: MediaPriorConfig = MediaPriorConfig()
     roi_pooling: RoiPoolingConfig = RoiPoolingConfig()
     funnel: FunnelConfig = FunnelConfig()
+    exposure: ExposureConfig = ExposureConfig()
     saturation: str = "logistic"
     yearly_fourier_order: int = 2
     trend: TrendConfig = TrendConfig()

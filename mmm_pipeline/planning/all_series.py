@@ -15,6 +15,7 @@ from duckdb import DuckDBPyConnection
 from mmm_pipeline.modeling.panel import build_panel
 from mmm_pipeline.modeling.runs import load_model, model_in_force, series_in_marts
 from mmm_pipeline.modeling.series import Series
+from mmm_pipeline.modeling.specification import load_model_config
 from mmm_pipeline.planning.optimizer import InfeasibleBudget
 from mmm_pipeline.planning.scenarios import Scenario, built_in, validate_names
 from mmm_pipeline.planning.schemas import (
@@ -57,7 +58,9 @@ def read_models_in_force(
     for series in series_in_marts(conn):
         run = model_in_force(conn, series, models_dir)
         if run is not None:
-            found.append((series, run, build_panel(conn, *series)))
+            found.append(
+                (series, run, build_panel(conn, *series, exposure=load_model_config().exposure))
+            )
     return found
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
+from mmm_pipeline.modeling.exposure import IMPRESSIONS
 from mmm_pipeline.modeling.forecasts import accuracy_summary
 from mmm_pipeline.modeling.results import RECALL_LEVEL
 from mmm_pipeline.modeling.series import name_problem
@@ -22,6 +23,7 @@ from mmm_pipeline.report import figures
 from mmm_pipeline.report.columns import (
     AGREEMENT_COLUMNS,
     COMPARISON_COLUMNS,
+    EXPOSURE_COLUMNS,
     FORECAST_COLUMNS,
     PLAN_COLUMNS,
     RECALL_COLUMNS,
@@ -225,6 +227,28 @@ def _survey_recall(report: Report, conn: DuckDBPyConnection, share: str) -> None
         report.table(rename_estimates(shown, {"survey_recall": "recall"}))
 
 
+def _exposure(report: Report, conn: DuckDBPyConnection) -> None:
+    """What each model in force reads as a channel's media, where any reads impressions."""
+    parameters, runs = read(conn, "channel_parameters"), read(conn, "models_in_force")
+    if "exposure" not in parameters:
+        return
+    rows = parameters.merge(runs[["run_id"]], on="run_id")
+    rows = rows[rows["exposure"].notna()]
+    if not (rows["exposure"] == IMPRESSIONS).any():
+        return
+    report.section(
+        "What does the model read as each channel's media?",
+        "Where a channel's platforms deliver impressions and their cost moves, the model "
+        "reads the impressions: a dear quarter is less media for the money, not more "
+        "media that did less. Returns, curves and budgets stay in spend, bought at the "
+        "recent cost per impression. The error ratio is the held-out error with the "
+        "channel read as spend over read as impressions; near 1 the weeks cannot tell.",
+    )
+    for (segment, outcome), shown in by_series(rows):
+        report.subheading(series_label(segment, outcome))
+        report.table(shown[EXPOSURE_COLUMNS].rename(columns={"exposure_basis": "why"}))
+
+
 def _budgets(report: Report, conn: DuckDBPyConnection, share: str) -> None:
     report.section(
         "Where does the next dollar go?",
@@ -291,5 +315,6 @@ def build_report(
     _across_series(report, conn)
     _credit(report, conn, plots, share)
     _survey_recall(report, conn, share)
+    _exposure(report, conn)
     _budgets(report, conn, share)
     return report.write(f"Marketing-mix report, {now:%-d %B %Y, %H:%M} UTC")

@@ -77,6 +77,13 @@ SCENARIO_COLUMNS = [
     "probability_better",
     "warnings",
 ]
+EXPOSURE_COLUMNS = [
+    "channel",
+    "exposure",
+    "exposure_basis",
+    "cpm_variation",
+    "exposure_spend_error_ratio",
+]
 RECALL_COLUMNS = [
     "channel",
     "survey_recall",

@@ -106,3 +106,15 @@ def test_a_test_that_switched_the_channel_off_keeps_its_level_from_the_spend_cut
     result = lift_measurements(_test(), media, NO_CONVERSIONS, "self_serve", "signup")
     (row,) = result.measurements.to_dict("records")
     assert (row["x"], row["delta_x"], row["delta_y"]) == pytest.approx((1000.0, -1000.0, -20.0))
+
+
+def test_a_channel_read_as_impressions_is_translated_at_the_windows_cost() -> None:
+    # Impressions cost twice their average in the window: the model's exposure is half
+    # the spend, and the 4,000 cut took away 2,000 of exposure (500 a week), not 4,000.
+    media = _media({"DE": 1000.0, "GB": 3000.0})
+    media = media.assign(exposure=media["spend"] / 2)
+    result = lift_measurements(_test(), media, NO_CONVERSIONS, "self_serve", "signup")
+    (row,) = result.measurements.to_dict("records")
+    assert row["delta_x"] == pytest.approx(-500.0)
+    assert row["x"] == pytest.approx(500.0 + 500.0)
+    assert row["delta_y"] == pytest.approx(-20.0)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mmm_pipeline.modeling.exposure import ExposureConfig
 from mmm_pipeline.modeling.media_priors import expected_shares
 from mmm_pipeline.modeling.panel import build_panel
 from tests.conftest import make_warehouse
@@ -29,13 +30,13 @@ def conn(tmp_path: Path):
         ),
         "marts.fct_media_weekly": pd.DataFrame(
             [
-                (W1, "US", "meta", 100.0),
-                (W2, "US", "meta", 200.0),
-                (W2, "DE", "tv", 50.0),
-                (W1, "US", "email", 5.0),  # not paid
-                (W1, "BR", "meta", 70.0),  # geo without the outcome
+                (W1, "US", "meta", 100.0, 10_000),
+                (W2, "US", "meta", 200.0, 20_000),
+                (W2, "DE", "tv", 50.0, None),
+                (W1, "US", "email", 5.0, None),  # not paid
+                (W1, "BR", "meta", 70.0, 7_000),  # geo without the outcome
             ],
-            columns=["week_start", "geo", "channel", "spend"],
+            columns=["week_start", "geo", "channel", "spend", "impressions"],
         ),
         "marts.fct_controls_weekly": pd.DataFrame(
             [(W3, "US", "promotion", 1.0)], columns=["week_start", "geo", "name", "value"]
@@ -61,7 +62,7 @@ def conn(tmp_path: Path):
 
 
 def test_panel_has_every_week_and_geo_with_explicit_zeros(conn) -> None:
-    panel = build_panel(conn, "self_serve", "signup")
+    panel = build_panel(conn, "self_serve", "signup", exposure=ExposureConfig())
     assert panel.channels == ["meta", "tv"]
     assert panel.controls == ["control_promotion"]
     assert panel.geos == ["DE", "US"]
@@ -80,7 +81,9 @@ def test_panel_has_every_week_and_geo_with_explicit_zeros(conn) -> None:
 def test_survey_answers_give_a_channel_its_expected_share(conn) -> None:
     # Meta is named in 3 of 10 answers. TV is never named, and its 4 of 40 last clicks
     # do not stand in: it is seen far more than clicked (clicks_measure_effect false).
-    assert build_panel(conn, "self_serve", "signup").prior_shares == {"meta": 0.3}
+    assert build_panel(conn, "self_serve", "signup", exposure=ExposureConfig()).prior_shares == {
+        "meta": 0.3
+    }
 
 
 def test_last_clicks_stand_in_only_for_channels_whose_clicks_measure_their_effect(
@@ -111,7 +114,7 @@ def test_last_clicks_stand_in_only_for_channels_whose_clicks_measure_their_effec
 
 def test_an_outcome_without_data_says_so(conn) -> None:
     with pytest.raises(ValueError, match="no order conversions for segment self_serve"):
-        build_panel(conn, "self_serve", "order")
+        build_panel(conn, "self_serve", "order", exposure=ExposureConfig())
 
 
 def test_answers_naming_a_channel_where_it_never_ran_are_taken_off_as_noise(

@@ -8,6 +8,7 @@ import pytest
 
 from mmm_pipeline.attribution.demand import model_frame
 from mmm_pipeline.modeling.drift import drift_message, trailing_misses
+from mmm_pipeline.modeling.exposure import ExposureConfig
 from mmm_pipeline.modeling.forecasts import predict_after
 from mmm_pipeline.modeling.panel import ModelPanel, build_panel
 from mmm_pipeline.modeling.posterior import contribution_draws
@@ -59,7 +60,7 @@ def test_actuals_leaving_the_predictive_interval_ask_for_a_rebuild(fitted: dict)
     conn = fitted["conn"]
     run = last_accepted(conn, Series("self_serve", "signup"))
     mmm = load_model_file(run["artifact_path"])
-    panel = build_panel(conn, "self_serve", "signup")
+    panel = build_panel(conn, "self_serve", "signup", exposure=ExposureConfig())
     last = panel.frame["date"].max()
     assert drift_message(mmm, panel, model_frame(panel, mmm), last, 0.9) == ""
 
