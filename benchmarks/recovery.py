@@ -82,6 +82,8 @@ class Scenario:
     # A preset of the public generator (../shared/benchmark-data/param-recovery): its
     # landing zone as delivered, one folder per seed.
     preset: str | None = None
+    # Impressions bought at a seasonal cost move the conversions (`mmm simulate --cpm-season`).
+    cpm_season: bool = False
 
     def simulate_options(self) -> list[str]:
         """The ``mmm simulate`` flags of this scenario, seed and folder aside."""
@@ -90,6 +92,8 @@ class Scenario:
             options += ["--channels", str(self.channels)]
         if self.lift_tests is not None:
             options += ["--lift-tests", str(self.lift_tests)]
+        if self.cpm_season:
+            options.append("--cpm-season")
         return options
 
 
@@ -98,6 +102,7 @@ SCENARIOS = {
     for s in (
         Scenario("one-geo", 1, 104),
         Scenario("three-geo", 3, 130),
+        Scenario("three-geo-cpm", 3, 130, cpm_season=True),
         Scenario("eight-geo", 8, 156),
         # The speed requirement's shape: the fast profile fits it in under 2 minutes.
         Scenario("four-geo", 4, 150),

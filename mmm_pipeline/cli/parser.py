@@ -38,6 +38,12 @@ def _add_simulation_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="keep at most N lift tests, the first booked (default: every test that fits)",
     )
+    parser.add_argument(
+        "--cpm-season",
+        action="store_true",
+        help="buy impressions at a seasonal cost (Q4 up to 50%% dearer) and let "
+        "conversions follow the impressions",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,6 +32,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         incidents=not args.no_incidents,
         channels=args.channels,
         lift_tests=args.lift_tests,
+        cpm_season=args.cpm_season,
     )
     out = Path(args.out).resolve()
     started = time.perf_counter()

@@ -51,6 +51,10 @@ class SimulationConfig(BaseModel):
     lift_tests
         Keep at most this many lift tests, the first in booking order of those that fit
         the history; ``None`` keeps every one that fits.
+    cpm_season
+        Buy impressions at a seasonal cost (October 25% dearer, November and December
+        50%, summer 15% cheaper) and let conversions follow the impressions, not the
+        spend: a dear quarter is less media for the money.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -64,6 +68,7 @@ class SimulationConfig(BaseModel):
     incidents: bool = True
     channels: int | None = Field(default=None, ge=1, le=len(CHANNEL_ORDER))
     lift_tests: int | None = Field(default=None, ge=0)
+    cpm_season: bool = False
 
     @field_validator("start_date")
     @classmethod
@@ -77,7 +82,7 @@ class SimulationConfig(BaseModel):
 
     @model_serializer(mode="wrap")
     def _leave_out_unset_options(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Leave options left at ``None`` out of the record.
+        """Leave options left at ``None``, and ``cpm_season`` left off, out of the record.
 
         Ground truth records the config and a landing zone is recognised by it, so
         leaving the unset options out keeps a run without them byte-identical to one made
@@ -86,6 +91,10 @@ class SimulationConfig(BaseModel):
         Returns
         -------
         dict of str to Any
-            The serialised config without the keys whose value is ``None``.
+            The serialised config without the keys whose value is ``None`` and without
+            ``cpm_season`` when it is off.
         """
-        return {key: value for key, value in handler(self).items() if value is not None}
+        record = handler(self)
+        if not record.get("cpm_season"):
+            record.pop("cpm_season", None)
+        return {key: value for key, value in record.items() if value is not None}

@@ -113,10 +113,13 @@ def read_out(
     business: Business,
     timeline: Timeline,
     rng: np.random.Generator,
+    cost: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, list[dict]]:
     """Compute each test's spend change and lift; return the delivery and the truth records.
 
-    ``planned_usd`` and ``actual_usd`` are weekly USD summed from the delivered cents.
+    ``planned_usd`` and ``actual_usd`` are weekly USD summed from the delivered cents;
+    where impressions move conversions, ``cost`` (weeks,) divides them into the media
+    that acted (``media.cpm_multiplier``).
 
     Returns
     -------
@@ -124,7 +127,12 @@ def read_out(
         The ``experiments/`` rows (dates, spend change, measured lift and its standard
         error), and per test the same with its design, spend and true lift for the truth.
     """
-    with_change = expected_components(baseline, expected_incremental(actual_usd, business))
+    per_week = np.ones(len(actual_usd)) if cost is None else cost
+
+    def response(usd: np.ndarray) -> np.ndarray:
+        return expected_incremental(usd / per_week[:, None, None], business)
+
+    with_change = expected_components(baseline, response(actual_usd))
     rows, truth = [], []
     for e in experiments:
         window = slice(e.first, e.end)
@@ -132,7 +140,7 @@ def read_out(
         counterfactual[window, e.geo_idx, e.channel_idx] = planned_usd[
             window, e.geo_idx, e.channel_idx
         ]
-        without = expected_components(baseline, expected_incremental(counterfactual, business))
+        without = expected_components(baseline, response(counterfactual))
         totals_with = with_change[window, e.geo_idx, e.series_idx].sum()
         true_lift = float(totals_with - without[window, e.geo_idx, e.series_idx].sum())
         sigma = float(np.sqrt(totals_with))

@@ -19,6 +19,8 @@ from mmm_pipeline.simulate.campaigns import CAMPAIGNS, FLAT_PACING, METRICS, WEE
 from mmm_pipeline.simulate.params import Business
 from mmm_pipeline.simulate.timeline import Timeline
 
+# With ``cpm_season``: the cost per impression by month, as a multiple of the usual one.
+SEASONAL_CPM = {6: 0.85, 7: 0.85, 8: 0.85, 10: 1.25, 11: 1.5, 12: 1.5}
 UPPER_FUNNEL = ("meta", "tiktok", "youtube", "podcast", "tv")
 Window = tuple[int, int, int, int]  # geo, channel, first week, end week (exclusive)
 
@@ -215,6 +217,19 @@ def weekly_usd(grid: CampaignGrid, cents: np.ndarray, business: Business) -> np.
     return out.reshape(-1, n_geo, n_ch)
 
 
+def cpm_multiplier(timeline: Timeline, seasonal: bool) -> np.ndarray:
+    """Each week's cost per impression as a multiple of the channel's usual one, (weeks,).
+
+    Returns
+    -------
+    np.ndarray
+        :data:`SEASONAL_CPM` by the month of each week's Thursday, or ones.
+    """
+    if not seasonal:
+        return np.ones(timeline.n_weeks)
+    return np.array([SEASONAL_CPM.get(int(m), 1.0) for m in timeline.week_months()])
+
+
 def ad_spend_frame(
     grid: CampaignGrid,
     cents: np.ndarray,
@@ -222,11 +237,13 @@ def ad_spend_frame(
     business: Business,
     timeline: Timeline,
     rng: np.random.Generator,
+    cpm: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """List exported rows: day x campaign, unless the channel was dark and not exported.
 
-    Impressions, clicks and engagements follow spend with CPM and CTR noise; offline
-    channels leave them empty.
+    Impressions, clicks and engagements follow spend with CPM and CTR noise, the CPM
+    times its week's ``cpm`` multiple (:func:`cpm_multiplier`); offline channels leave
+    them empty.
 
     Returns
     -------
@@ -239,7 +256,9 @@ def ad_spend_frame(
     metric = np.array(
         [[getattr(METRICS[CHANNELS[c].name], f) or np.nan for f in fields] for c in grid.channel]
     )
-    impressions = usd / metric[None, :, 0] * 1000.0 * rng.lognormal(0.0, 0.10, usd.shape)
+    weekly_cost = np.ones(timeline.n_weeks) if cpm is None else cpm
+    cost = metric[None, :, 0] * weekly_cost[timeline.week_of_day][:, None]
+    impressions = usd / cost * 1000.0 * rng.lognormal(0.0, 0.10, usd.shape)
     clicks = impressions * metric[None, :, 1] * rng.lognormal(0.0, 0.15, usd.shape)
     engagements = impressions * metric[None, :, 2] * rng.lognormal(0.0, 0.15, usd.shape)
     week = timeline.week_of_day

@@ -31,6 +31,7 @@ from mmm_pipeline.simulate.journeys import build_survey, build_touchpoints
 from mmm_pipeline.simulate.media import (
     ad_spend_frame,
     build_grid,
+    cpm_multiplier,
     daily_local_cents,
     planned_weekly_spend,
     weekly_usd,
@@ -138,10 +139,13 @@ def simulate(out_dir: Path, config: SimulationConfig) -> dict:
     actual_cents = daily_local_cents(grid, tests.apply(planned, placed), business)
     actual_usd = weekly_usd(grid, actual_cents, business)
 
+    # With a seasonal CPM, conversions follow the impressions: spend over the week's cost.
+    cpm = cpm_multiplier(timeline, config.cpm_season)
     baseline = expected_baseline(business, timeline, controls)
-    counts = draw_counts(baseline, expected_incremental(actual_usd, business), rng["demand"])
+    incremental = expected_incremental(actual_usd / cpm[:, None, None], business)
+    counts = draw_counts(baseline, incremental, rng["demand"])
     test_rows, test_truth = tests.read_out(
-        placed, planned_usd, actual_usd, baseline, business, timeline, rng["experiments"]
+        placed, planned_usd, actual_usd, baseline, business, timeline, rng["experiments"], cpm
     )
     conv = build_conversions(counts, business, timeline, rng["conversions"])
     pipeline_k, pipeline_cents = pipeline_values(counts, business, rng["pipeline"])
@@ -158,7 +162,7 @@ def simulate(out_dir: Path, config: SimulationConfig) -> dict:
     for folder in SOURCE_FOLDERS:
         (out_dir / folder).mkdir(exist_ok=True)
     # Each source is written before the next is built, so memory holds one source's rows.
-    frame = ad_spend_frame(grid, actual_cents, missing, business, timeline, rng["metrics"])
+    frame = ad_spend_frame(grid, actual_cents, missing, business, timeline, rng["metrics"], cpm)
     spend_files, restatement = spend_deliveries(frame, business, timeline, rng["deliveries"])
     written = write_deliveries(out_dir, spend_files)
     conv_files, reexport = conversion_deliveries(
