@@ -108,7 +108,8 @@ def choose_exposure(
                 contested.append(channel)
     if not contested:
         return choices
-    read_as = {c: exposure_frame(spend, impressions, choices)[c] for c in spend.columns}
+    exposure = exposure_frame(spend, impressions, choices)
+    read_as = {c: exposure[c] for c in spend.columns}
     base_error = _heldout_error(target, read_as, controls, config.folds)
     for channel in contested:
         swapped = read_as | {channel: spend[channel].fillna(0.0)}
@@ -158,7 +159,9 @@ def exposure_frame(
     """Each channel's weekly exposure in money: spend, or impressions at the average CPM.
 
     The average cost per impression is the channel's spend over its impressions in each
-    geo over all weeks, so a channel's exposure adds up to its spend in every geo.
+    geo, over the weeks that have both. A week with spend but no impressions (a gap in
+    the export, within the ``min_coverage`` allowed) keeps its spend, which is what it
+    bought at the average cost, so a channel's exposure adds up to its spend in every geo.
 
     Returns
     -------
@@ -172,8 +175,9 @@ def exposure_frame(
         seen = impressions[channel].fillna(0.0)
         geo = seen.index.get_level_values(-1)
         money = spend[channel].fillna(0.0)
-        cost = money.groupby(geo).transform("sum") / seen.groupby(geo).transform("sum")
-        out[channel] = (seen * cost.fillna(0.0)).to_numpy()
+        both = money.where(seen > 0, 0.0)
+        cost = both.groupby(geo).transform("sum") / seen.groupby(geo).transform("sum")
+        out[channel] = (seen * cost).where(seen > 0, money).to_numpy()
     return out
 
 

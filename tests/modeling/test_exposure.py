@@ -63,6 +63,14 @@ def test_impressions_whose_cost_moves_are_read_and_keep_the_spend_total() -> Non
     ratio = (exposure["meta"] / impressions["meta"]).groupby(level="geo").std()
     assert (ratio < 1e-9).all()
     assert exposure["tv"].equals(spend["tv"])
+    # A week the export missed keeps its spend, and the total is still the spend's.
+    gap = impressions.copy()
+    gap.iloc[10, 0] = np.nan
+    patched = exposure_frame(spend, gap, choices)
+    assert patched["meta"].iloc[10] == spend["meta"].iloc[10]
+    pd.testing.assert_frame_equal(
+        patched.groupby(level="geo").sum(), spend.groupby(level="geo").sum()
+    )
 
 
 def test_the_weeks_overrule_impressions_where_spend_clearly_predicts_better() -> None:
