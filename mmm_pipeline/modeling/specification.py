@@ -41,12 +41,11 @@ class _Strict(BaseModel):
 
 
 class AdstockConfig(_Strict):
-    """The adstock form and window (carryover.py), and what each kind of channel retains.
+    """The adstock form and window (carryover.py), and what a named channel retains.
 
     ``by_channel`` replaces the Beta prior's parameters of the weekly retention for the
-    channels it names: brand channels (TV, video, audio) carry over for weeks, search
-    barely at all, and a prior that says so keeps the slow channels from being read as
-    fast ones (docs/notes/model-recovery.md).
+    channels a user names, where they know a channel carries over for weeks; the
+    default names none, so no channel's prior depends on what it is called.
     """
 
     form: Literal["geometric", "delayed", "weibull"] = "geometric"

@@ -46,3 +46,19 @@ def test_the_lift_test_kernel_is_the_adstock_components_own_impulse_response(for
             as_xtensor(impulse[:, channel], dims=("date",)), **parameters, dim="date"
         ).eval()
         assert ours[channel] == pytest.approx(theirs[:6], rel=1e-5), (form, channel)
+
+
+def test_a_channels_retention_prior_follows_what_the_user_names_not_our_names() -> None:
+    # The default names no channel: every channel has the configured Beta, whatever it
+    # is called. A channel the user names in adstock.by_channel gets its own.
+    panel = tiny_panel(weeks=30)
+    default = build_mmm(panel, load_model_config()).adstock.function_priors["alpha"]
+    assert default.dims == ("channel",) and np.ndim(default.parameters["alpha"]) == 0
+    config = load_model_config()
+    named = config.model_copy(
+        update={"adstock": config.adstock.model_copy(update={"by_channel": {"weak": {"alpha": 3}}})}
+    )
+    prior = build_mmm(panel, named).adstock.function_priors["alpha"]
+    assert panel.channels == ["strong", "weak"]
+    assert list(prior.parameters["alpha"]) == [2.0, 3.0]
+    assert list(prior.parameters["beta"]) == [2.0, 2.0]
