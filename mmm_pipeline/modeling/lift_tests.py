@@ -94,7 +94,8 @@ def lift_measurements(
         media = media.assign(exposure=media["spend"])
     rows = []
     for test in relevant.itertuples(index=False):
-        channel_spend = media[media["channel"] == test.channel]
+        channel_media = media[media["channel"] == test.channel]
+        channel_spend = channel_media
         if test.geo != ALL:
             channel_spend = channel_spend[channel_spend["geo"] == test.geo]
         if channel_spend["spend"].sum() <= 0:
@@ -104,7 +105,7 @@ def lift_measurements(
             )
             continue
         by_geo = _window(channel_spend, test).groupby("geo")["exposure"].sum()
-        per_money = _exposure_per_money(media[media["channel"] == test.channel], test)
+        per_money = _exposure_per_money(channel_media, test)
         if test.geo != ALL:
             # A geo test may have switched the channel off: no window spend is a result.
             by_geo = by_geo.reindex([test.geo], fill_value=0.0)

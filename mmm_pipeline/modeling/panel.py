@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 from duckdb import DuckDBPyConnection
 
 from mmm_pipeline.marts import conversions_weekly, media_weekly
@@ -66,6 +67,17 @@ class ModelPanel:
         if self.spend is not None:
             return self.spend
         return self.frame[[DATE, GEO, *self.channels]]
+
+    def spend_by_week(self) -> xr.DataArray:
+        """:meth:`spend_frame` as an array, for returns, curves and budgets.
+
+        Returns
+        -------
+        xarray.DataArray
+            Spend by (date, geo, channel).
+        """
+        wide = self.spend_frame().set_index([DATE, GEO])[self.channels]
+        return wide.to_xarray().to_dataarray("channel").transpose(DATE, GEO, "channel")
 
     def exposure_per_money(self, weeks: int) -> pd.DataFrame:
         """Exposure bought per unit of spend over the last ``weeks`` weeks, geo x channel.

@@ -75,7 +75,7 @@ def channel_draws(mmm: MMM, panel: ModelPanel) -> ChannelDraws:
     """
     inputs = panel.frame.drop(columns=[TARGET])
     dates = np.sort(inputs[DATE].unique())
-    spend_by_week = _by_week(panel.spend_frame(), panel.channels)
+    spend_by_week = panel.spend_by_week()
     recent_spend = spend_by_week.sel({DATE: dates[-min(RECENT_WEEKS, len(dates)) :]}).mean(DATE)
     # A unit of spend now buys exposure (exposure.py) at the recent cost per impression.
     response = ResponseModel.from_mmm(mmm).priced(panel.exposure_per_money(RECENT_WEEKS))
@@ -93,17 +93,6 @@ def channel_draws(mmm: MMM, panel: ModelPanel) -> ChannelDraws:
         spend=spend_by_week.sum(DATE).transpose(GEO, "channel"),
         recent_weekly_spend=recent_spend.transpose(GEO, "channel"),
     )
-
-
-def _by_week(frame: pd.DataFrame, channels: list[str]) -> xr.DataArray:
-    """A wide frame as an array.
-
-    Returns
-    -------
-    xarray.DataArray
-        (date, geo, channel) of a frame with ``date``, ``geo`` and a column per channel.
-    """
-    return frame.set_index([DATE, GEO])[channels].to_xarray().to_dataarray("channel")
 
 
 def interval(draws: np.ndarray, level: float, center: str = "mean") -> tuple[float, float, float]:

@@ -63,9 +63,9 @@ class SeriesPlanInputs:
         # Spend buys the model's media (exposure.py) at the recent cost per impression.
         per_money = panel.exposure_per_money(RECENT_WEEKS)
         response = ResponseModel.from_mmm(mmm, SAMPLES).priced(per_money)
-        spend = panel.spend_frame().set_index([DATE, GEO])[panel.channels].to_xarray()
-        spend = spend.to_dataarray("channel").transpose(DATE, GEO, "channel")
-        spend = spend.reindex({GEO: response.geos, "channel": response.channels}, fill_value=0.0)
+        spend = panel.spend_by_week().reindex(
+            {GEO: response.geos, "channel": response.channels}, fill_value=0.0
+        )
         recent = spend.isel({DATE: slice(-RECENT_WEEKS, None)})
         return cls(
             series=series,
