@@ -48,14 +48,15 @@ def adstock_form(mmm: MMM) -> str:
     Returns
     -------
     str
-        ``geometric``, ``delayed``, ``weibull_pdf`` or ``weibull_cdf``; the adstock's class
-        name for any other form.
+        ``geometric``, ``delayed``, ``weibull_pdf``, ``weibull_cdf`` or ``two_stage``;
+        the adstock's class name for any other form.
     """
     return {
         "GeometricAdstock": "geometric",
         "DelayedAdstock": "delayed",
         "WeibullPDFAdstock": "weibull_pdf",
         "WeibullCDFAdstock": "weibull_cdf",
+        "TwoStageAdstock": "two_stage",
     }.get(type(mmm.adstock).__name__, type(mmm.adstock).__name__)
 
 

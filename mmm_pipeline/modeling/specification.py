@@ -48,12 +48,14 @@ class AdstockConfig(_Strict):
     default names none, so no channel's prior depends on what it is called.
     """
 
-    form: Literal["geometric", "delayed", "weibull"] = "geometric"
+    form: Literal["geometric", "delayed", "weibull", "two_stage"] = "geometric"
     l_max: int = 13
     # A longer window for outcomes that follow the spend by months (pipeline, revenue).
     l_max_by_outcome: dict[str, int] = {}
     # With the delayed form: 1 sd of the half-normal prior on each channel's peak lag.
     delay_sigma: float = 2.0
+    # With the two-stage form: the Beta prior of each channel's build-up (0: none).
+    ramp: dict[str, float] = {"alpha": 1.0, "beta": 3.0}
     by_channel: dict[str, dict[str, float]] = {}
 
     def window(self, outcome: str) -> int:
@@ -227,7 +229,10 @@ def build_mmm(panel: ModelPanel, config: ModelConfig | None = None) -> MMM:
         target_column=TARGET,
         dims=(GEO,),
         adstock=build_adstock(
-            config.adstock.form, config.adstock.window(panel.outcome), config.adstock.delay_sigma
+            config.adstock.form,
+            config.adstock.window(panel.outcome),
+            config.adstock.delay_sigma,
+            config.adstock.ramp,
         ),
         saturation=saturation,
         yearly_seasonality=config.yearly_fourier_order or None,
