@@ -289,6 +289,25 @@ def score(outcome, truth: dict, segment: str, outcome_name: str) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
+def with_peak_lags(channels: pd.DataFrame, outcome, truth: dict) -> pd.DataFrame:
+    """``channels`` with the fitted kernel's peak lag (90% interval) and the true one.
+
+    The true peak is the held-out generator's (``ground_truth.json``'s channel list);
+    NaN where the truth does not state one.
+    """
+    from mmm_pipeline.modeling.horizons import channel_horizons
+
+    fitted = channel_horizons(outcome.mmm, None, 0.9).set_index("channel")
+    listed = truth.get("channels")
+    listed = listed if isinstance(listed, list) else []
+    true = {c["channel"]: c.get("peak_lag_weeks") for c in listed}
+    out = channels.copy()
+    for column, name in (("peak_lag", ""), ("peak_lag_low", "_low"), ("peak_lag_high", "_high")):
+        out[column] = out["channel"].map(fitted[f"peak_lag_weeks{name}"]).astype(float)
+    out["true_peak_lag"] = out["channel"].map(true).astype(float)
+    return out
+
+
 def _with_funnel(warehouse: Path, panel, upstream_fits: dict):
     """The panel with its funnel prior from this run's upstream fit (modeling/funnel.py).
 
@@ -339,7 +358,7 @@ def run_one(
     outcome = fit_panel(panel, lift, PROFILES[profile_name], seed=seed)
     seconds = time.perf_counter() - started
     upstream_fits[(segment, outcome_name)] = outcome
-    channels = score(outcome, truth, segment, outcome_name)
+    channels = with_peak_lags(score(outcome, truth, segment, outcome_name), outcome, truth)
     return {
         "funnel": None if funnel is None else funnel.__dict__,
         "folder": folder.name,
@@ -417,14 +436,21 @@ def _markdown_channels(result: dict) -> str:
         f"{result['fit_seconds']} s, R-hat {result['max_rhat']:.3f}, "
         f"ESS {result['min_ess']:.0f}, {result['divergences']} divergences, "
         f"{result['lift_tests']} lift rows)\n",
-        "| channel | truth | estimate | 90% interval | rel. error | covered |",
-        "|---|---:|---:|---|---:|:---:|",
+        "| channel | truth | estimate | 90% interval | rel. error | covered | peak lag (truth) |",
+        "|---|---:|---:|---|---:|:---:|---|",
     ]
     for c in result["channels"]:
+        peak = (
+            f"{c['peak_lag']:.0f} ({c['peak_lag_low']:.0f}-{c['peak_lag_high']:.0f})"
+            if c.get("peak_lag") == c.get("peak_lag")
+            else ""
+        )
+        if c.get("true_peak_lag") == c.get("true_peak_lag") and c.get("true_peak_lag") is not None:
+            peak += f" ({c['true_peak_lag']:.0f})"
         lines.append(
             f"| {c['channel']} | {c['truth']:.0f} | {c['estimate']:.0f} | "
             f"{c['low']:.0f}-{c['high']:.0f} | {c['rel_error']:.0%} | "
-            f"{'yes' if c['covered'] else 'no'} |"
+            f"{'yes' if c['covered'] else 'no'} | {peak} |"
         )
     return "\n".join(lines)
 
