@@ -15,7 +15,9 @@ from duckdb import DuckDBPyConnection
 from pymc_marketing.data.idata.io import load_idata
 from pymc_marketing.mmm import MMM
 
-# Registers the trend and saturation our models are built with, so that saved models load.
+# Registers the carry-over, trend and saturation our models are built with, so that saved
+# models load.
+import mmm_pipeline.modeling.carryover  # noqa: F401
 import mmm_pipeline.modeling.centred_level  # noqa: F401
 import mmm_pipeline.modeling.saturation  # noqa: F401
 import mmm_pipeline.modeling.trend  # noqa: F401
